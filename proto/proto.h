@@ -1,0 +1,159 @@
+/*
+ * proto.h — the pure layer of cfgreport: parsers and encoders.
+ *
+ * Nothing here does I/O, logs, sleeps, exits, or touches libevent or curl:
+ * bytes in, structs or bytes out.  Every function that can fail returns a
+ * negative value (or NULL) and, when the caller passes a buffer of
+ * CR_ERRLEN bytes, writes a one-line reason into it.  No file-scope mutable
+ * state, so any number of agents (or fuzzers) can use it at once.
+ *
+ * Prototypes are grouped by the file that defines them.
+ */
+#ifndef CFGREPORT_PROTO_H
+#define CFGREPORT_PROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CR_ERRLEN 256
+
+/* error.c */
+void	cr_seterr(char *err, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+/* params.c — an ordered, case-insensitively indexed set of parameters */
+#define PARAMS_MAX_COUNT	20000
+#define PARAMS_MAX_VALUE	(64 * 1024)
+
+enum ua {
+	UA_KEEP = -1,		/* params_set: leave the attribute as it is */
+	UA_NONE = 0,		/* no ua attribute */
+	UA_NA,
+	UA_RO,
+	UA_RW,
+};
+
+struct param {
+	char		*name;	/* as first written */
+	char		*value;	/* NULL: "ua only" entry (<X ua="rw"/>) */
+	enum ua		 ua;
+};
+
+struct params;
+
+struct params	*params_new(void);
+void		 params_free(struct params *);
+struct params	*params_dup(const struct params *);
+size_t		 params_count(const struct params *);
+/* Insertion order; stable across sets of existing names. */
+const struct param *params_at(const struct params *, size_t);
+const struct param *params_find(const struct params *, const char *);
+/*
+ * Add or change NAME.  VALUE NULL keeps the current value (or records a
+ * ua-only entry when NAME is new); UA_KEEP keeps the attribute.  Refuses
+ * invalid XML names, values over PARAMS_MAX_VALUE and a set that would grow
+ * past PARAMS_MAX_COUNT.  Returns 1 when the stored value or ua changed,
+ * 0 when it did not, -1 on error.
+ */
+int		 params_set(struct params *, const char *, const char *,
+		    enum ua, char *);
+int		 params_remove(struct params *, const char *);
+/*
+ * Apply every entry of SRC to DST as one batch: either all apply or, on
+ * error, DST is unchanged.  Names whose value or ua changed are appended to
+ * CHANGED (may be NULL), a params set used as a list of names.
+ */
+int		 params_apply(struct params *, const struct params *,
+		    struct params *, char *);
+int		 params_valid_name(const char *);
+const char	*ua_name(enum ua);
+int		 ua_parse(const char *, enum ua *);
+
+/* profile.c — the vendor's flat-profile XML (every mxml call lives here) */
+typedef void (*profile_warn_cb)(void *, const char *);
+
+/*
+ * Parse a <flat-profile> document into a new params set.  Duplicates: the
+ * last one wins and WARN (may be NULL) is told.  On error returns NULL and
+ * writes the reason (with its line number where there is one) into ERR.
+ */
+struct params	*profile_parse(const char *, size_t, profile_warn_cb, void *,
+		    char *);
+#define PROFILE_MASK_SECRETS	0x1	/* secrets as *****, IKM left out */
+/*
+ * Serialise: prolog, <flat-profile>, one element per line in set order,
+ * escaped.  Returns a NUL-terminated malloc'd buffer, its length in *LEN.
+ */
+char		*profile_save(const struct params *, int, size_t *);
+
+/* settings.c — the agent's own parameters (SPEC §2 table) */
+/* The default of an agent setting, or NULL when NAME is not one. */
+const char	*settings_default(const char *);
+/* 0 when NAME=VALUE is acceptable; -1 with "NAME: VALUE: allowed ..." */
+int		 settings_check(const char *, const char *, char *);
+int		 settings_is_secret(const char *);
+/* Left out of reports entirely (IKM_HTTP_Encrypt_Content). */
+int		 settings_is_omitted(const char *);
+/* NAME's value in P, else its default, else NULL. */
+const char	*settings_get(const struct params *, const char *);
+
+/* report.c — full, delta and status documents (SPEC §5) */
+char		*report_full(const struct params *, size_t *);
+/* Only the names listed in CHANGED (a params set used as a name list). */
+char		*report_delta(const struct params *, const struct params *,
+		    size_t *);
+char		*report_status(const struct params *, size_t *);
+
+/* macro.c — $NAME, $(NAME), $(NAME:p), $(NAME:p:q), $$ (SPEC §3) */
+/*
+ * Look NAME (LEN bytes, not NUL-terminated) up; NULL means unknown, and
+ * the macro is left as written.
+ */
+typedef const char *(*macro_lookup_fn)(void *, const char *, size_t);
+char		*macro_expand(const char *, macro_lookup_fn, void *, char *);
+
+struct macro_env {
+	const uint8_t		*mac;		/* 6 bytes, or NULL */
+	const char		*ip;
+	const struct params	*params;	/* GPP_*, PN, SN, ... */
+	const struct params	*status;
+	char			 buf[32];	/* scratch for MA/MAU/MAC */
+};
+/* The standard names of SPEC §3 over a macro_env; pass as the lookup. */
+const char	*macro_env_lookup(void *, const char *, size_t);
+
+/* rule.c — the Report Rule (SPEC §3) */
+#define RULE_MAX_ENTRIES	2
+
+enum report_kind { REPORT_FULL, REPORT_DELTA, REPORT_STATUS };
+enum rule_md { RULE_MD_SHA256, RULE_MD_MD5 };
+enum rule_scheme { RULE_HTTP, RULE_HTTPS, RULE_TFTP };
+
+struct rule_entry {
+	enum report_kind	 kind;
+	char			*url;	/* as written, or after rule_resolve */
+	char			*key;	/* --key, NULL when absent */
+	char			*uid;
+	char			*pwd;
+	enum rule_md		 md;
+	enum rule_scheme	 scheme; /* set by rule_resolve */
+};
+
+struct rule {
+	size_t			 n;
+	struct rule_entry	 e[RULE_MAX_ENTRIES];
+};
+
+/* Syntax only.  Errors carry the 1-based character position. */
+int		 rule_parse(const char *, struct rule *, char *);
+/*
+ * Expand macros in the URL and the arguments, then settle the scheme: a
+ * scheme-less "host/path" is TFTP, a bare "/path" uses TFTP_SERVER
+ * (DHCP option 66; NULL or empty is an error).
+ */
+int		 rule_resolve(struct rule *, macro_lookup_fn, void *,
+		    const char *, char *);
+void		 rule_clear(struct rule *);
+const char	*report_kind_name(enum report_kind);
+
+#endif

@@ -1,0 +1,72 @@
+#!/bin/sh
+# Builds cfgreport and runs every test:
+#   1. a -Werror build and `make check` (unit and integration tests);
+#   2. the same under -fsanitize=address,undefined;
+#   3. each libFuzzer harness for a short smoke run;
+#   4. `make distcheck`.
+# Ends with one line "N passed, N failed" (test programs and phases).
+# FUZZ_SECONDS (default 20) sets the length of each fuzz run.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+jobs=$(nproc 2>/dev/null || echo 2)
+passed=0
+failed=0
+log=$top/tests/run-all.log
+: >"$log"
+
+note() { printf '%s\n' "$*" | tee -a "$log"; }
+
+# phase NAME COMMAND...: one counted step that is not a test suite.
+phase() {
+	name=$1; shift
+	if "$@" >>"$log" 2>&1; then
+		passed=$((passed + 1)); note "PASS: $name"
+	else
+		failed=$((failed + 1)); note "FAIL: $name (see $log)"
+	fi
+}
+
+# suite DIR: run make check in DIR and add its counts.
+suite() {
+	dir=$1
+	out=$(cd "$dir" && make -j"$jobs" check 2>&1)
+	rc=$?
+	printf '%s\n' "$out" >>"$log"
+	printf '%s\n' "$out" | grep -E '^(PASS|FAIL|XPASS|ERROR):'
+	p=$(printf '%s\n' "$out" | sed -n 's/^# PASS: *//p' | tail -1)
+	f=$(printf '%s\n' "$out" | sed -n 's/^# FAIL: *//p' | tail -1)
+	e=$(printf '%s\n' "$out" | sed -n 's/^# ERROR: *//p' | tail -1)
+	if [ -z "$p" ]; then
+		note "FAIL: make check in $dir did not run (see $log)"
+		failed=$((failed + 1))
+		return
+	fi
+	passed=$((passed + p))
+	failed=$((failed + ${f:-0} + ${e:-0}))
+	[ "$rc" -eq 0 ] || [ "${f:-0}${e:-0}" != 00 ] ||
+	    { failed=$((failed + 1)); note "FAIL: make check in $dir exited $rc"; }
+}
+
+build() {
+	dir=$1; shift
+	rm -rf "$dir" && mkdir -p "$dir" &&
+	(cd "$dir" && "$top/configure" --enable-werror "$@" && make -j"$jobs")
+}
+
+phase autoreconf autoreconf -fi
+phase build build "$top/build"
+[ -x build/cfgreportd ] && suite build
+
+phase "asan+ubsan build" build "$top/build-asan" \
+    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
+[ -x build-asan/cfgreportd ] && ASAN_OPTIONS=detect_leaks=1 suite build-asan
+
+for h in $(sh tests/fuzz/run.sh --list); do
+	phase "fuzz $h" sh tests/fuzz/run.sh "$h" "${FUZZ_SECONDS:-20}"
+done
+
+phase distcheck sh -c "cd build && make -j$jobs distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
