@@ -154,6 +154,12 @@ int		 rule_parse(const char *, struct rule *, char *);
 int		 rule_resolve(struct rule *, macro_lookup_fn, void *,
 		    const char *, char *);
 void		 rule_clear(struct rule *);
+/*
+ * A copy of a rule's text (Report_Rule, Profile_Rule, ...) with the values
+ * of --key/--pwd and their aliases replaced by *****, for reports and logs.
+ * Works on text that does not parse too.  NULL only when out of memory.
+ */
+char		*rule_mask_secrets(const char *);
 const char	*report_kind_name(enum report_kind);
 
 #endif
