@@ -31,9 +31,12 @@ fileio_read(const char *path, size_t max, size_t *lenp, char *err)
 		cr_seterr(err, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		cr_seterr(err, "%s: %s", path,
-		    errno != 0 ? strerror(errno) : "not a regular file");
+	if (fstat(fd, &st) == -1) {
+		cr_seterr(err, "%s: %s", path, strerror(errno));
+		goto err;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		cr_seterr(err, "%s: not a regular file", path);
 		goto err;
 	}
 	if ((size_t)st.st_size > max) {
@@ -114,11 +117,12 @@ fileio_write_atomic(const char *path, const void *data, size_t len,
 		p += n;
 		len -= (size_t)n;
 	}
-	if (fsync(fd) == -1 || close(fd) == -1) {
-		fd = -1;
+	if (fsync(fd) == -1)
 		goto err;
-	}
+	n = close(fd);
 	fd = -1;
+	if (n == -1)
+		goto err;
 	if (rename(tmp, path) == -1 || fileio_sync_dir(path) == -1)
 		goto err;
 	free(tmp);
