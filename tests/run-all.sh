@@ -14,6 +14,10 @@ passed=0
 failed=0
 log=$top/tests/run-all.log
 : >"$log"
+# npm test peers live in the checkout (installed by .ci/deps); distcheck's
+# read-only copy of the sources has none, so point every run here.
+CFGREPORT_NPM=$top/tests/npm
+export CFGREPORT_NPM
 
 note() { printf '%s\n' "$*" | tee -a "$log"; }
 
