@@ -58,4 +58,57 @@ const char	*config_encryption(const struct params *,
 int		 config_plan(const struct params *, struct macro_env *,
 		    struct rule *, char *);
 
+/* transfer.c — uploads through libcurl's multi interface on the loop */
+struct event_base;
+struct transfer_ctx;
+struct transfer;
+
+struct transfer_opts {
+	const char	*ca_file;	/* NULL: the system bundle */
+	const char	*client_cert;	/* PEM; NULL: none */
+	const char	*client_key;	/* PEM; with client_cert */
+	long		 connect_timeout; /* seconds; 0: the default */
+	long		 total_timeout;	/* seconds; 0: the default */
+};
+
+enum transfer_method { TRANSFER_PUT, TRANSFER_POST };
+
+struct transfer_req {
+	const char		*url;		/* http://, https://, tftp:// */
+	enum transfer_method	 method;	/* ignored for TFTP */
+	const char		*content_type;
+	const char		*content_encoding; /* NULL: no header */
+	const char		*user;		/* NULL: no credentials */
+	const char		*password;
+	uint8_t			*body;		/* taken over, freed when done */
+	size_t			 len;
+};
+
+struct transfer_result {
+	int		 ok;		/* a 2xx, or a completed TFTP write */
+	long		 http_code;	/* 0 when there was no HTTP answer */
+	int		 curl_code;	/* CURLE_OK (0) or curl's error */
+	char		 error[256];	/* empty when ok */
+	size_t		 bytes;		/* body bytes sent */
+	double		 seconds;
+};
+
+/*
+ * Called once per transfer, from the loop (never from inside a libcurl
+ * callback), so it may start or cancel transfers.  The result is only
+ * valid during the call.
+ */
+typedef void (*transfer_done_cb)(void *, const struct transfer_result *);
+
+struct transfer_ctx *transfer_ctx_new(struct event_base *,
+		    const struct transfer_opts *, char *);
+/* Abandons what is in flight; no callback runs. */
+void		 transfer_ctx_free(struct transfer_ctx *);
+/* Starts REQ (its body is taken over even on failure). */
+struct transfer	*transfer_start(struct transfer_ctx *, struct transfer_req *,
+		    transfer_done_cb, void *, char *);
+/* Abandons one transfer; its callback does not run. */
+void		 transfer_cancel(struct transfer *);
+size_t		 transfer_count(const struct transfer_ctx *);
+
 #endif
