@@ -162,4 +162,132 @@ void		 rule_clear(struct rule *);
 char		*rule_mask_secrets(const char *);
 const char	*report_kind_name(enum report_kind);
 
+
+/* b64.c — base64url (RFC 4648 §5), strict */
+/* Characters b64_encode writes for LEN bytes (no padding, no NUL). */
+size_t		 b64_encoded_len(size_t);
+/* NUL-terminated, unpadded; NULL only when out of memory. */
+char		*b64_encode(const void *, size_t);
+/*
+ * Decode LEN characters of base64url.  Trailing '=' padding is optional but
+ * must be right when present; any other character, a length that cannot
+ * be base64 or non-zero unused bits are refused.  Returns a malloc'd
+ * buffer (NUL-terminated for convenience, not counted in *OUTLEN) or NULL.
+ */
+uint8_t		*b64_decode(const char *, size_t, size_t *, char *);
+
+/* crypt.c — what osslenc.c and ece.c share */
+/*
+ * Where the streaming encoders and decoders put their output, in order,
+ * as it becomes final.  Return 0, or -1 to stop the stream (the call that
+ * produced the chunk then fails with "output refused").
+ */
+typedef int (*crypt_sink_fn)(void *, const uint8_t *, size_t);
+/* Overwrite a secret in a way the compiler cannot drop (wolfSSL's). */
+void		 crypt_wipe(void *, size_t);
+/* A growing buffer as a sink; grows by copy-and-wipe, never realloc. */
+struct crypt_buf {
+	uint8_t		*data;
+	size_t		 len;
+	size_t		 size;
+};
+int		 crypt_buf_reserve(struct crypt_buf *, size_t);
+int		 crypt_buf_sink(void *, const uint8_t *, size_t);
+/* Wipe and free the contents (the struct itself is the caller's). */
+void		 crypt_buf_clear(struct crypt_buf *);
+
+/* osslenc.c — `openssl enc -aes-256-cbc` files (SPEC §5.1) */
+#define OSSLENC_SALTLEN		8
+#define OSSLENC_HDRLEN		16	/* "Salted__" and the salt */
+#define OSSLENC_BLOCK		16
+
+struct osslenc;
+
+/* Output size of osslenc_encrypt for LEN bytes of plaintext. */
+size_t		 osslenc_encoded_len(size_t);
+/*
+ * Encoder with KEY (KEYLEN bytes, not empty) and the EVP_BytesToKey digest
+ * MD.  SALT is OSSLENC_SALTLEN bytes, or NULL to draw it from wolfSSL's RNG
+ * (a fixed salt exists for known-answer tests).  Output goes to SINK; the
+ * encoder itself holds at most one partial block.
+ */
+struct osslenc	*osslenc_enc_new(const void *, size_t, enum rule_md,
+		    const uint8_t *, crypt_sink_fn, void *, char *);
+/*
+ * Decoder.  It releases plaintext to SINK as blocks arrive but holds the
+ * last block back until osslenc_final has checked its padding; after any
+ * failure the caller must discard what the sink received.
+ */
+struct osslenc	*osslenc_dec_new(const void *, size_t, enum rule_md,
+		    crypt_sink_fn, void *, char *);
+int		 osslenc_update(struct osslenc *, const void *, size_t,
+		    char *);
+/* End of input: pad (encoder) or check the padding (decoder). */
+int		 osslenc_final(struct osslenc *, char *);
+/* Wipes keys and buffered plaintext.  NULL is allowed. */
+void		 osslenc_free(struct osslenc *);
+/*
+ * One-shot forms.  On success *OUT is malloc'd and *OUTLEN its length; on
+ * failure nothing is returned (partial plaintext is wiped and freed).
+ */
+int		 osslenc_encrypt(const void *, size_t, const void *, size_t,
+		    enum rule_md, const uint8_t *, uint8_t **, size_t *,
+		    char *);
+int		 osslenc_decrypt(const void *, size_t, const void *, size_t,
+		    enum rule_md, uint8_t **, size_t *, char *);
+
+/* ece.c — RFC 8188 aes128gcm content coding (SPEC §5.2) */
+#define ECE_SALTLEN		16
+#define ECE_TAGLEN		16
+#define ECE_HDRLEN		21	/* salt, rs, idlen; then the key id */
+#define ECE_RS_MIN		18	/* a tag, a delimiter, one byte */
+#define ECE_RS_DEFAULT		4096
+#define ECE_KEYID_MAX		255
+
+struct ece;
+
+/* Output size of ece_encrypt for LEN bytes, record size RS, key id IDLEN. */
+size_t		 ece_encoded_len(size_t, uint32_t, size_t);
+/*
+ * Encoder with input keying material IKM (IKMLEN bytes, not empty).  SALT
+ * is ECE_SALTLEN bytes or NULL to draw it from wolfSSL's RNG; RS is the
+ * record size (at least ECE_RS_MIN); KEYID (IDLEN bytes, may be NULL/0:
+ * the agent sends an empty one) goes into the header.  The encoder holds
+ * one record, so memory is O(RS) whatever the input.
+ */
+struct ece	*ece_enc_new(const void *, size_t, const uint8_t *, uint32_t,
+		    const void *, size_t, crypt_sink_fn, void *, char *);
+/*
+ * Write one record now with LEN bytes of plaintext and PAD zero bytes of
+ * padding, the last one when LAST is set; for callers that choose record
+ * boundaries and padding themselves (to hide a length, or to rebuild the
+ * RFC's own example).  A record that is not the last must fill RS exactly.
+ * Refused while ece_update holds buffered input.
+ */
+int		 ece_enc_record(struct ece *, const void *, size_t, size_t, int,
+		    char *);
+/*
+ * Decoder: any key id in the header is accepted and IKM used.  Each record
+ * is authenticated before its plaintext goes to SINK; a record of RS bytes
+ * is held until the next byte (or ece_final) shows whether it is the last.
+ * The buffer grows with the data actually received, never to a claimed RS.
+ */
+struct ece	*ece_dec_new(const void *, size_t, crypt_sink_fn, void *,
+		    char *);
+/*
+ * Encoder: fill records of RS bytes; a full record is written once the
+ * next input byte shows it is not the last.  Decoder: decrypt what
+ * complete records there are.
+ */
+int		 ece_update(struct ece *, const void *, size_t, char *);
+/* Encoder: write the last record.  Decoder: refuse truncated input. */
+int		 ece_final(struct ece *, char *);
+/* Wipes keys and the record buffer.  NULL is allowed. */
+void		 ece_free(struct ece *);
+/* One-shot forms, empty key id; failure returns nothing (as osslenc). */
+int		 ece_encrypt(const void *, size_t, const void *, size_t,
+		    const uint8_t *, uint32_t, uint8_t **, size_t *, char *);
+int		 ece_decrypt(const void *, size_t, const void *, size_t,
+		    uint8_t **, size_t *, char *);
+
 #endif
