@@ -43,11 +43,6 @@ static const struct rule_arg {
 };
 #define RULE_NARGS (sizeof rule_args / sizeof rule_args[0])
 
-/* The canonical spelling of each argument, for messages. */
-static const char *const rule_argnames[RA_COUNT] = {
-	"--delta", "--status", "--key", "--uid", "--pwd", "--md"
-};
-
 struct rule_buf {
 	char	*b;
 	size_t	 len;
@@ -306,9 +301,8 @@ rule_check_url(const char *text, const char *u, const char *e, char *err)
 		for (p = u; p < e && *p != ']' && *p != '='; p++)
 			;
 		if ((a = rule_lookup(u, p - u, &strict)) != NULL) {
-			rule_err(err, text, u, "%s outside [ ]: write "
-			    "[%s ...]URL", rule_argnames[a->id],
-			    rule_argnames[a->id]);
+			rule_err(err, text, u, "--%s outside [ ]: write "
+			    "[--%s ...]URL", a->name, a->name);
 		} else
 			rule_err(err, text, u, "a URL cannot begin with '-'");
 		return (-1);
@@ -360,6 +354,33 @@ rule_parse_args(const char *text, const char **pp, struct rule_entry *e,
 
 	memset(seen, 0, sizeof seen);
 	memset(seenarg, 0, sizeof seenarg);
+
+	/*
+	 * Find the ']' first, lexing as below, so that "[--delta URL" is
+	 * blamed on its '[' rather than on the URL inside it.
+	 */
+	for (;;) {
+		while (rule_space(*p))
+			p++;
+		if (*p == ']')
+			break;
+		if (*p == '\0') {
+			rule_err(err, text, open, "'[' without ']'");
+			return (-1);
+		}
+		if (*p == '"') {
+			if ((q = rule_quote_end(p)) == NULL) {
+				rule_err(err, text, p, "unterminated quote");
+				return (-1);
+			}
+			p = q + 1;
+			continue;
+		}
+		while (*p != '\0' && !rule_space(*p) && *p != ']')
+			p++;
+	}
+	p = open + 1;
+
 	for (;;) {
 		while (rule_space(*p))
 			p++;
@@ -385,8 +406,8 @@ rule_parse_args(const char *text, const char **pp, struct rule_entry *e,
 				;
 			if (q < p && (a = rule_lookup(w, q - w, NULL)) !=
 			    NULL) {
-				rule_err(err, text, w, "write %s and its value "
-				    "apart, not with '='", rule_argnames[a->id]);
+				rule_err(err, text, w, "write --%s and its "
+				    "value apart, not with '='", a->name);
 				return (-1);
 			}
 			rule_err(err, text, w, "unknown argument '%.*s'",
@@ -395,8 +416,8 @@ rule_parse_args(const char *text, const char **pp, struct rule_entry *e,
 			return (-1);
 		}
 		if (!strict) {
-			rule_err(err, text, w, "write %s with two ASCII "
-			    "hyphens", rule_argnames[a->id]);
+			rule_err(err, text, w, "write --%s with two ASCII "
+			    "hyphens", a->name);
 			return (-1);
 		}
 		if (seen[a->id] != NULL) {
@@ -429,9 +450,9 @@ rule_parse_args(const char *text, const char **pp, struct rule_entry *e,
 		v = p;
 		if (*p == '\0' || *p == ']' ||
 		    (p[0] == '-' && p[1] == '-')) {
-			rule_err(err, text, w, "%s needs a value%s",
-			    rule_argnames[a->id], *p == '-' ? " (quote a value"
-			    " that begins with --)" : "");
+			rule_err(err, text, w, "--%s needs a value%s",
+			    a->name, *p == '-' ? " (quote a value that begins "
+			    "with --)" : "");
 			return (-1);
 		}
 		if (*p == '"') {
@@ -459,14 +480,14 @@ rule_parse_args(const char *text, const char **pp, struct rule_entry *e,
 		case RA_KEY:
 			e->key = val;
 			if (*val == '\0') {
-				rule_err(err, text, v, "empty --key");
+				rule_err(err, text, v, "empty --%s", a->name);
 				return (-1);
 			}
 			break;
 		case RA_UID:
 			e->uid = val;
 			if (*val == '\0') {
-				rule_err(err, text, v, "empty --uid");
+				rule_err(err, text, v, "empty --%s", a->name);
 				return (-1);
 			}
 			break;
@@ -495,8 +516,8 @@ rule_parse_args(const char *text, const char **pp, struct rule_entry *e,
 	}
 	/* A password alone cannot be sent; the user name was forgotten. */
 	if (seen[RA_PWD] != NULL && seen[RA_UID] == NULL) {
-		rule_err(err, text, seen[RA_PWD], "%s without --uid",
-		    rule_argnames[RA_PWD]);
+		rule_err(err, text, seen[RA_PWD], "--%s without --uid",
+		    seenarg[RA_PWD]->name);
 		return (-1);
 	}
 	*pp = p + 1;
@@ -677,7 +698,8 @@ rule_settle(char **urlp, enum rule_scheme *scheme, const char *server,
 				    (int)len, server);
 				return (-1);
 			}
-			while (slen > 0 && server[slen - 1] == '/')
+			/* "http://prov/base/" + "/c.xml", not "//c.xml" */
+			while (slen > len + 3 && server[slen - 1] == '/')
 				slen--;
 			r = asprintf(&url, "%.*s%s", (int)slen, server, u);
 		} else if (memchr(server, ':', slen) != NULL &&
