@@ -32,4 +32,4 @@ clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
     -o "$out/fuzz_$name" "$fuzzdir/fuzz_$name.c" "$top"/proto/*.c \
     $(pkg-config --libs mxml wolfssl)
 "$out/fuzz_$name" -max_total_time="$secs" -max_len=70000 -rss_limit_mb=1024 \
-    -print_final_stats=1 "$out/corpus-$name"
+    -print_final_stats=1 -artifact_prefix="$out/$name-" "$out/corpus-$name"
