@@ -50,6 +50,8 @@ struct rule_buf {
 };
 
 static int	rule_space(int);
+static char	*rule_cat(const char *, const char *, size_t, const char *,
+		    const char *);
 static size_t	rule_dashes(const char *);
 static const struct rule_arg *rule_lookup(const char *, size_t, int *);
 static const char *rule_quote_end(const char *);
@@ -81,6 +83,27 @@ rule_space(int c)
 {
 	return (c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
 	    c == '\v' || c == '\f');
+}
+
+/*
+ * A + the LEN bytes at S + B + C, malloc'd.  Not strndup or asprintf, so
+ * that tests that make the Nth malloc fail reach every allocation here.
+ */
+static char *
+rule_cat(const char *a, const char *s, size_t len, const char *b,
+    const char *c)
+{
+	size_t	 al = strlen(a), bl = strlen(b), cl = strlen(c);
+	char	*r;
+
+	if (len > SIZE_MAX - al - bl - cl - 1 ||
+	    (r = malloc(al + len + bl + cl + 1)) == NULL)
+		return (NULL);
+	memcpy(r, a, al);
+	memcpy(r + al, s, len);
+	memcpy(r + al + len, b, bl);
+	memcpy(r + al + len + bl, c, cl + 1);
+	return (r);
 }
 
 /*
@@ -470,7 +493,7 @@ rule_parse_args(const char *text, const char **pp, struct rule_entry *e,
 		} else {
 			while (*p != '\0' && !rule_space(*p) && *p != ']')
 				p++;
-			val = strndup(v, p - v);
+			val = rule_cat("", v, p - v, "", "");
 		}
 		if (val == NULL) {
 			cr_seterr(err, "out of memory");
@@ -559,7 +582,7 @@ rule_parse_entry(const char *text, const char **pp, struct rule_entry *e,
 	}
 	if (rule_check_url(text, u, ue, err) != 0)
 		return (-1);
-	if ((e->url = strndup(u, ue - u)) == NULL) {
+	if ((e->url = rule_cat("", u, ue - u, "", "")) == NULL) {
 		cr_seterr(err, "out of memory");
 		return (-1);
 	}
@@ -635,7 +658,6 @@ rule_settle(char **urlp, enum rule_scheme *scheme, const char *server,
 	const char	*u = *urlp, *s, *se, *h, *path;
 	char		*url;
 	size_t		 len, hlen, slen;
-	int		 r;
 
 	for (s = u; *s != '\0'; s++) {
 		if ((unsigned char)*s <= 0x20 || *s == 0x7f) {
@@ -664,7 +686,7 @@ rule_settle(char **urlp, enum rule_scheme *scheme, const char *server,
 			    "//", n, (int)len, u);
 			return (-1);
 		}
-		if ((url = strdup(u)) == NULL) {
+		if ((url = rule_cat("", u, strlen(u), "", "")) == NULL) {
 			cr_seterr(err, "out of memory");
 			return (-1);
 		}
@@ -683,9 +705,13 @@ rule_settle(char **urlp, enum rule_scheme *scheme, const char *server,
 			if ((unsigned char)*s <= 0x20 || *s == 0x7f)
 				break;
 		if (se == server || s != se) {
-			cr_seterr(err, "entry %d: '/...' needs a TFTP server "
-			    "and %s", n, se == server ? "none is known (DHCP "
-			    "option 66)" : "DHCP option 66 is not a host name");
+			if (se == server)
+				cr_seterr(err, "entry %d: no TFTP server known "
+				    "for a bare /path (DHCP option 66 is not "
+				    "set)", n);
+			else
+				cr_seterr(err, "entry %d: DHCP option 66 is not "
+				    "a host name", n);
 			return (-1);
 		}
 		slen = se - server;
@@ -701,16 +727,14 @@ rule_settle(char **urlp, enum rule_scheme *scheme, const char *server,
 			/* "http://prov/base/" + "/c.xml", not "//c.xml" */
 			while (slen > len + 3 && server[slen - 1] == '/')
 				slen--;
-			r = asprintf(&url, "%.*s%s", (int)slen, server, u);
+			url = rule_cat("", server, slen, "", u);
 		} else if (memchr(server, ':', slen) != NULL &&
 		    memchr(server, ':', slen) != memrchr(server, ':', slen) &&
 		    *server != '[')		/* a bare IPv6 address */
-			r = asprintf(&url, "tftp://[%.*s]%s", (int)slen, server,
-			    u);
+			url = rule_cat("tftp://[", server, slen, "]", u);
 		else
-			r = asprintf(&url, "tftp://%.*s%s", (int)slen, server,
-			    u);
-		if (r == -1) {
+			url = rule_cat("tftp://", server, slen, "", u);
+		if (url == NULL) {
 			cr_seterr(err, "out of memory");
 			return (-1);
 		}
@@ -720,7 +744,8 @@ rule_settle(char **urlp, enum rule_scheme *scheme, const char *server,
 		}
 	} else {
 		/* The vendor's default: "host/path" is TFTP. */
-		if (asprintf(&url, "tftp://%s", u) == -1) {
+		if ((url = rule_cat("tftp://", u, strlen(u), "", "")) ==
+		    NULL) {
 			cr_seterr(err, "out of memory");
 			return (-1);
 		}
@@ -875,8 +900,13 @@ rule_mask_value(struct rule_buf *b, const char *p, int in, int secret,
 	} else {
 		while (*p != '\0' && !rule_space(*p) && !(in && *p == ']'))
 			p++;
-		/* "--key --delta": the key is missing, not "--delta". */
-		if (rule_lookup(v, p - v, &strict) != NULL)
+		/*
+		 * "--key --delta": the key is missing, not "--delta".  As in
+		 * the parser, only "--" makes a word an argument here: a key
+		 * "-pwd" or "--secret" is a key, and hidden.
+		 */
+		if (v[0] == '-' && v[1] == '-' &&
+		    rule_lookup(v, p - v, &strict) != NULL)
 			return (v);
 	}
 	if (rule_buf_add(b, secret ? RULE_MASK : v, secret ?

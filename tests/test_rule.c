@@ -649,14 +649,14 @@ test_resolve_errors(void **state)
 	    "entry 1: a TFTP URL needs a file name (host/file or /file)");
 	resolve_err("h/x tftp://h/", NULL,
 	    "entry 2: a TFTP URL needs a file name (host/file or /file)");
-	resolve_err("/c.xml", NULL, "entry 1: '/...' needs a TFTP server "
-	    "and none is known (DHCP option 66)");
-	resolve_err("h/x /c.xml", "", "entry 2: '/...' needs a TFTP server "
-	    "and none is known (DHCP option 66)");
-	resolve_err("/c.xml", " \t", "entry 1: '/...' needs a TFTP server "
-	    "and none is known (DHCP option 66)");
-	resolve_err("/c.xml", "bad host", "entry 1: '/...' needs a TFTP "
-	    "server and DHCP option 66 is not a host name");
+	resolve_err("/c.xml", NULL, "entry 1: no TFTP server known for a "
+	    "bare /path (DHCP option 66 is not set)");
+	resolve_err("h/x /c.xml", "", "entry 2: no TFTP server known for a "
+	    "bare /path (DHCP option 66 is not set)");
+	resolve_err("/c.xml", " \t", "entry 1: no TFTP server known for a "
+	    "bare /path (DHCP option 66 is not set)");
+	resolve_err("/c.xml", "bad host", "entry 1: DHCP option 66 is not a "
+	    "host name");
 	resolve_err("/c.xml", "ftp://f.example", "entry 1: DHCP option 66 "
 	    "has an unsupported scheme 'ftp'");
 	resolve_err("/c.xml", "http://", "entry 1: no host in URL");
@@ -761,6 +761,8 @@ test_mask_broken(void **state)
 	assert_mask("--key [--delta]h/x", "--key [--delta]h/x");
 	/* A key that begins with dashes still goes */
 	assert_mask("[--key --secret]h/x", "[--key *****]h/x");
+	assert_mask("[--key -pwd]h/x", "[--key *****]h/x");
+	assert_mask("[--key \xe2\x80\x93pwd]h/x", "[--key *****]h/x");
 	/* Brackets in odd places */
 	assert_mask("]]] [--key a]]", "]]] [--key *****]]");
 	assert_mask("[[[--key a", "[***** *****");
