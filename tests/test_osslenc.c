@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "proto.h"
+#include "failmalloc.h"
 
 static const char	key[] = "open sesame";
 static const uint8_t	salt[OSSLENC_SALTLEN] = { 1, 2, 3, 4, 5, 6, 7, 8 };
@@ -357,6 +358,50 @@ test_bad_arguments(void **state)
 	assert_string_equal(err, "openssl enc: unknown digest");
 }
 
+/* Each of our allocations failed in turn: a clean error, nothing leaked. */
+static void
+test_out_of_memory(void **state)
+{
+	char	 err[CR_ERRLEN];
+	uint8_t	 plain[100], *ref, *out;
+	size_t	 reflen, outlen;
+	long	 n;
+	int	 rv;
+
+	if (!failmalloc_active())
+		skip();
+	fill(plain, sizeof plain, 2);
+	assert_int_equal(osslenc_encrypt(plain, sizeof plain, key, strlen(key),
+	    RULE_MD_MD5, salt, &ref, &reflen, err), 0);
+	for (n = 0;; n++) {
+		failmalloc_after(n);
+		rv = osslenc_encrypt(plain, sizeof plain, key, strlen(key),
+		    RULE_MD_MD5, salt, &out, &outlen, err);
+		failmalloc_after(-1);
+		if (rv == 0)
+			break;
+		assert_string_equal(err, "out of memory");
+	}
+	assert_true(n > 0);
+	assert_int_equal(outlen, reflen);
+	assert_memory_equal(out, ref, reflen);
+	free(out);
+	for (n = 0;; n++) {
+		failmalloc_after(n);
+		rv = osslenc_decrypt(ref, reflen, key, strlen(key), RULE_MD_MD5,
+		    &out, &outlen, err);
+		failmalloc_after(-1);
+		if (rv == 0)
+			break;
+		assert_string_equal(err, "out of memory");
+	}
+	assert_true(n > 0);
+	assert_int_equal(outlen, sizeof plain);
+	assert_memory_equal(out, plain, outlen);
+	free(out);
+	free(ref);
+}
+
 int
 main(void)
 {
@@ -370,6 +415,7 @@ main(void)
 		cmocka_unit_test(test_holds_last_block),
 		cmocka_unit_test(test_sink_refuses),
 		cmocka_unit_test(test_bad_arguments),
+		cmocka_unit_test(test_out_of_memory),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
