@@ -290,4 +290,125 @@ int		 ece_encrypt(const void *, size_t, const void *, size_t,
 int		 ece_decrypt(const void *, size_t, const void *, size_t,
 		    uint8_t **, size_t *, char *);
 
+/* ctlmsg.c — control-socket framing (docs/control.md) */
+#define CTLMSG_MAGIC		"CFGR1 "
+#define CTLMSG_HDR_MAX		64	/* a header line, its LF included */
+#define CTLMSG_MAX_ARGS		25000
+/* One argument: NAME=VALUE with the longest value a parameter takes. */
+#define CTLMSG_MAX_ARG		(PARAMS_MAX_VALUE + 1024)
+/* import's profile: the agent's CONFIG_MAX_PROFILE. */
+#define CTLMSG_MAX_BLOB		(16 * 1024 * 1024)
+/* The arguments and the blob of one request together. */
+#define CTLMSG_MAX_REQUEST	(CTLMSG_MAX_BLOB + 1024 * 1024)
+#define CTLMSG_MAX_REPLY	(64 * 1024 * 1024)
+
+enum ctlmsg_dir { CTLMSG_REQUEST, CTLMSG_REPLY };
+
+/* ctlmsg_dec_feed's results besides -1. */
+#define CTLMSG_NEED_MORE	0
+#define CTLMSG_COMPLETE		1
+
+struct ctlmsg_dec;
+
+const char	*ctlmsg_dir_name(enum ctlmsg_dir);
+/*
+ * The rules a decoder enforces, for an encoder to check first: at least
+ * one argument and at most CTLMSG_MAX_ARGS, a non-empty command, each
+ * argument valid UTF-8 (no NUL, by C strings) of at most CTLMSG_MAX_ARG
+ * bytes, the blob and the whole within their limits.  *ARGBYTES (may be
+ * NULL) gets the arguments' size with their NULs.
+ */
+int		 ctlmsg_check_request(int, char *const *, size_t, size_t *,
+		    char *);
+/*
+ * The header line of a request (ARGC, ARGV, blob of BLOBLEN bytes) into a
+ * CTLMSG_HDR_MAX buffer; returns its length.  The caller sends it, each
+ * argument with its NUL, then the blob: nothing is copied here.
+ */
+int		 ctlmsg_request_header(char *, int, char *const *, size_t,
+		    char *);
+/* A whole request, malloc'd. */
+uint8_t		*ctlmsg_request_encode(int, char *const *, const void *,
+		    size_t, size_t *, char *);
+/* The header line of a reply (OK or not, LEN body bytes); its length. */
+int		 ctlmsg_reply_header(char *, int, size_t, char *);
+uint8_t		*ctlmsg_reply_encode(int, const void *, size_t, size_t *,
+		    char *);
+
+/*
+ * Incremental decoder of one direction.  Feed it bytes as they arrive:
+ * it consumes (*USED) up to the end of one message and returns
+ * CTLMSG_NEED_MORE or CTLMSG_COMPLETE, or -1 with the reason; after an
+ * error it stays failed.  Sizes are checked against the limits when the
+ * header line ends, before any body byte is held, and the buffer grows
+ * with the bytes received, never to an announced size ahead of them.
+ */
+struct ctlmsg_dec *ctlmsg_dec_new(enum ctlmsg_dir);
+void		 ctlmsg_dec_free(struct ctlmsg_dec *);
+/* Ready for the next message; what the last one returned is freed. */
+void		 ctlmsg_dec_reset(struct ctlmsg_dec *);
+int		 ctlmsg_dec_feed(struct ctlmsg_dec *, const void *, size_t,
+		    size_t *, char *);
+/* Whether a message has begun (bytes were consumed since the reset). */
+int		 ctlmsg_dec_started(const struct ctlmsg_dec *);
+/* Body bytes the header announced; 0 until the header is complete. */
+size_t		 ctlmsg_dec_claimed(const struct ctlmsg_dec *);
+/* Bytes the decoder holds now, itself included. */
+size_t		 ctlmsg_dec_memory(const struct ctlmsg_dec *);
+/*
+ * A complete request: ARGV (NULL-terminated, writable) and the blob
+ * (NULL when BLOBLEN is 0, else followed by a NUL not counted) point
+ * into the decoder and stay valid until its reset or free.
+ */
+int		 ctlmsg_dec_request(struct ctlmsg_dec *, int *, char ***,
+		    const uint8_t **, size_t *);
+/* A complete reply: its status and body (followed by a NUL not counted). */
+int		 ctlmsg_dec_reply(struct ctlmsg_dec *, int *, const char **,
+		    size_t *);
+
+/*
+ * state.c — the agent's durable state file (docs/store.md): header and
+ * version, the change sequence number, the profile's digest, the delta
+ * destinations, the parameters with their change numbers, and a SHA-256
+ * trailer over all of it.
+ */
+#define STATE_VERSION		1
+#define STATE_MAX_DESTS		16
+#define STATE_MAX_KEY		4096		/* bytes of a destination key */
+#define STATE_MAX_SIZE		(64 * 1024 * 1024)
+#define STATE_DIGEST_LEN	32		/* SHA-256 */
+
+struct state_dest {
+	char		*key;	/* the agent's name for it; any bytes but NUL */
+	uint64_t	 acked;	/* seq of the last delta the server took */
+};
+
+struct state {
+	uint64_t		 seq;		/* the last batch's number */
+	int			 has_digest;
+	uint8_t			 digest[STATE_DIGEST_LEN]; /* profile file */
+	size_t			 ndest;
+	struct state_dest	 dest[STATE_MAX_DESTS];
+	struct params		*params;	/* with their change numbers */
+};
+
+/*
+ * Parse a state file of LEN bytes (need not be NUL-terminated).  Strict:
+ * exactly the encoder's spelling, a matching SHA-256 trailer, at most
+ * STATE_MAX_DESTS destinations, PARAMS_MAX_COUNT parameters, no change
+ * number beyond seq.  On error *OUT is untouched and ERR says which line
+ * and why.
+ */
+int		 state_parse(const char *, size_t, struct state *, char *);
+/*
+ * The file for ST, NUL-terminated (not counted in *LEN).  Refuses what
+ * state_parse would refuse to read back (too many destinations, a change
+ * number beyond seq, a result over STATE_MAX_SIZE).
+ */
+char		*state_encode(const struct state *, size_t *, char *);
+/* Free what ST holds and zero it. */
+void		 state_clear(struct state *);
+/* SHA-256 of LEN bytes (wolfSSL): 0, or -1 when wolfSSL fails. */
+int		 state_sha256(const void *, size_t, uint8_t [STATE_DIGEST_LEN]);
+
 #endif
