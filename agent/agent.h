@@ -9,6 +9,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "proto.h"
 
@@ -110,5 +111,144 @@ struct transfer	*transfer_start(struct transfer_ctx *, struct transfer_req *,
 /* Abandons one transfer; its callback does not run. */
 void		 transfer_cancel(struct transfer *);
 size_t		 transfer_count(const struct transfer_ctx *);
+
+/* ctl.c — the control socket's server (SPEC §7, docs/control.md) */
+#define CTL_DEFAULT_PATH	"/run/cfgreportd.sock"
+#define CTL_MAX_CONNS		32
+#define CTL_IDLE_MS		10000	/* a stalled peer is dropped */
+/* Requests being read or handled, by announced size, across connections. */
+#define CTL_MAX_INFLIGHT	(2 * CTLMSG_MAX_REQUEST)
+
+struct ctl;
+struct ctl_req;
+
+/*
+ * One request: ARGV[0] is the command.  ARGV and BLOB (import's file,
+ * NULL when BLOBLEN is 0) stay valid until ctl_reply(REQ).  The handler
+ * replies now or later, exactly once per request; until then the
+ * connection reads nothing more.  REQ stays valid until that reply even
+ * when the client went away or the server was freed: the reply is then
+ * discarded.
+ */
+typedef void (*ctl_handler)(void *, struct ctl_req *, int, char **,
+		    const uint8_t *, size_t);
+/* A syslog priority (LOG_WARNING, LOG_DEBUG) and a line without newline. */
+typedef void (*ctl_log_fn)(void *, int, const char *);
+
+struct ctl_limits {
+	unsigned int	 max_conns;	/* more get an error reply */
+	unsigned int	 idle_ms;	/* no progress reading or writing */
+	size_t		 max_inflight;	/* bytes, see CTL_MAX_INFLIGHT */
+};
+
+/*
+ * Listen on PATH with MODE (chmod'ed after a bind under umask 0177).  A
+ * stale socket there (nothing answers) is replaced; a live one, a path
+ * that is not a socket or too long for sun_path are refused.  The host
+ * must ignore SIGPIPE (a client may close before its reply is written).
+ */
+struct ctl	*ctl_listen(struct event_base *, const char *, mode_t,
+		    ctl_handler, void *, char *);
+void		 ctl_set_log(struct ctl *, ctl_log_fn, void *);
+/* Zero fields keep the defaults above. */
+void		 ctl_set_limits(struct ctl *, const struct ctl_limits *);
+/*
+ * Reply to REQ and release it.  TEXT is LEN bytes (a value list, a dump,
+ * an error message); it is copied.  Returns 0 when the reply was queued,
+ * -1 when it was discarded (the client or the server is gone) or too
+ * large (the client then gets an error instead).
+ */
+int		 ctl_reply(struct ctl_req *, int, const char *, size_t);
+/* Connections open now. */
+size_t		 ctl_count(const struct ctl *);
+/* Closes every connection and unlinks the socket (if still ours). */
+void		 ctl_free(struct ctl *);
+
+/* ctlclient.c — cfgreportctl's side of the control socket */
+#define CTLCLIENT_TIMEOUT_MS	30000
+
+/*
+ * Send ARGV as one request to the agent on SOCKPATH (NULL: the default)
+ * and wait for its reply: the body goes to OUT and 0 is returned, or
+ * "cfgreportctl: MESSAGE" goes to ERROUT and 1 is returned (the agent's
+ * error, or why it could not be asked).  `import FILE` sends FILE's bytes
+ * as the blob with argv {"import", FILE}; the agent never opens FILE.
+ * Ignores SIGPIPE for its duration.
+ */
+int		 ctlclient_run(const char *, int, char **, FILE *, FILE *);
+/* The same with a timeout other than CTLCLIENT_TIMEOUT_MS. */
+int		 ctlclient_call(const char *, int, char **, int, FILE *,
+		    FILE *);
+
+/*
+ * store.c — the durable configuration and delta bookkeeping (docs/store.md).
+ * Every call that changes the store writes the whole state durably before
+ * it returns 0; on -1 nothing changed, in memory or on disk.  One store
+ * per state directory (it is locked).
+ */
+struct store;
+
+/*
+ * Open the state in DIR (created when missing).  No state file: a fresh
+ * store, to be given its baseline.  A state file that does not parse is
+ * renamed cfgreport.state.corrupt and the store starts fresh; then
+ * store_recovered says why, for the log.  I/O errors fail.
+ */
+struct store	*store_open(const char *, char *);
+void		 store_free(struct store *);
+/* No configuration stored yet: call store_baseline (or store_apply). */
+int		 store_is_fresh(const struct store *);
+/* NULL, or why store_open set a bad state file aside. */
+const char	*store_recovered(const struct store *);
+const char	*store_path(const struct store *);
+const struct params *store_params(const struct store *);
+uint64_t	 store_seq(const struct store *);
+/*
+ * A fresh store takes PROFILE as it is, every change number 0: the loaded
+ * profile is every destination's baseline.  DIGEST (may be NULL) is the
+ * profile file's SHA-256.
+ */
+int		 store_baseline(struct store *, const struct params *,
+		    const uint8_t [STATE_DIGEST_LEN], char *);
+/*
+ * One batch, all or nothing: every entry is checked with settings_check
+ * first; a ua-only entry changes only the ua.  If anything changed, seq
+ * grows by one and stamps the changed names; those CHANGED (may be NULL;
+ * a name list) lacks are appended to it.
+ */
+int		 store_apply(struct store *, const struct params *,
+		    struct params *, char *);
+/*
+ * The names a delta to KEY holds now (changed after its last accepted
+ * delta), as a new name list; *SEQ gets the number to pass to
+ * store_dest_ack after a 2xx.  An unknown KEY has nothing pending.
+ */
+struct params	*store_delta_names(const struct store *, const char *,
+		    uint64_t *, char *);
+/* How many names store_delta_names would list. */
+size_t		 store_dest_pending(const struct store *, const char *);
+/* 1 and KEY's number when known; 0 and the current seq when not. */
+int		 store_dest_acked(const struct store *, const char *,
+		    uint64_t *);
+/* The server took KEY's delta built at SEQ; never moves it back. */
+int		 store_dest_ack(struct store *, const char *, uint64_t, char *);
+/*
+ * Keep exactly the destinations KEYS (NKEYS of them): new ones start at
+ * the current seq, the others are dropped.
+ */
+int		 store_dest_retain(struct store *, const char *const *, size_t,
+		    char *);
+/* The profile file's SHA-256 last applied, or NULL. */
+const uint8_t	*store_profile_digest(const struct store *);
+int		 store_set_profile_digest(struct store *,
+		    const uint8_t [STATE_DIGEST_LEN], char *);
+
+/* control.c — the control socket's commands, on ctl.c's transport */
+struct cfgreport;
+struct agent_ctl;
+struct agent_ctl *agent_ctl_new(struct cfgreport *, struct event_base *,
+		    const char *, mode_t, void (*)(void *, int, const char *),
+		    void *, char *);
+void		 agent_ctl_free(struct agent_ctl *);
 
 #endif
