@@ -243,12 +243,4 @@ const uint8_t	*store_profile_digest(const struct store *);
 int		 store_set_profile_digest(struct store *,
 		    const uint8_t [STATE_DIGEST_LEN], char *);
 
-/* control.c — the control socket's commands, on ctl.c's transport */
-struct cfgreport;
-struct agent_ctl;
-struct agent_ctl *agent_ctl_new(struct cfgreport *, struct event_base *,
-		    const char *, mode_t, void (*)(void *, int, const char *),
-		    void *, char *);
-void		 agent_ctl_free(struct agent_ctl *);
-
 #endif
