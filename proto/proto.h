@@ -37,6 +37,7 @@ struct param {
 	char		*name;	/* as first written */
 	char		*value;	/* NULL: "ua only" entry (<X ua="rw"/>) */
 	enum ua		 ua;
+	uint64_t	 seq;	/* change number, the store's (params_set_seq) */
 };
 
 struct params;
@@ -45,61 +46,125 @@ struct params	*params_new(void);
 void		 params_free(struct params *);
 struct params	*params_dup(const struct params *);
 size_t		 params_count(const struct params *);
-/* Insertion order; stable across sets of existing names. */
+/*
+ * Insertion order; stable across sets of existing names.  The pointer is
+ * valid until the set next gains or loses a name; names compare ASCII
+ * case-insensitively.
+ */
 const struct param *params_at(const struct params *, size_t);
 const struct param *params_find(const struct params *, const char *);
 /*
  * Add or change NAME.  VALUE NULL keeps the current value (or records a
- * ua-only entry when NAME is new); UA_KEEP keeps the attribute.  Refuses
- * invalid XML names, values over PARAMS_MAX_VALUE and a set that would grow
- * past PARAMS_MAX_COUNT.  Returns 1 when the stored value or ua changed,
- * 0 when it did not, -1 on error.
+ * ua-only entry when NAME is new); UA_KEEP keeps the attribute (a new
+ * NAME then has none).  Refuses invalid names, values over
+ * PARAMS_MAX_VALUE or that are not XML text (params_text_span), and a set
+ * that would grow past PARAMS_MAX_COUNT.  Returns 1 when the stored value
+ * or ua changed, 0 when it did not, -1 on error.
  */
 int		 params_set(struct params *, const char *, const char *,
 		    enum ua, char *);
+/* 1 when NAME was there and is removed, 0 when it was not there. */
 int		 params_remove(struct params *, const char *);
 /*
+ * Record NAME's change number.  Nothing else in params.c interprets it: a
+ * new name starts at 0, params_set and params_apply keep it, params_dup
+ * copies it.  0, or -1 when NAME is not in the set.
+ */
+int		 params_set_seq(struct params *, const char *, uint64_t);
+/*
  * Apply every entry of SRC to DST as one batch: either all apply or, on
- * error, DST is unchanged.  Names whose value or ua changed are appended to
- * CHANGED (may be NULL), a params set used as a list of names.
+ * error (too many names, out of memory), DST and CHANGED are unchanged.
+ * A ua-only entry (value NULL) keeps DST's value, and gives a name new to
+ * DST the empty value; an entry without ua (UA_NONE) keeps DST's ua.
+ * Names whose value or ua changed and that CHANGED (may be NULL; a params
+ * set used as a list of names, distinct from DST and SRC) lacks are
+ * appended to it.  Returns 0 or -1.
  */
 int		 params_apply(struct params *, const struct params *,
 		    struct params *, char *);
+/*
+ * XML Name in ASCII: letters, digits, '_', '-', '.', not starting with a
+ * digit, '-' or '.', at most 256 bytes.  1 when valid.
+ */
 int		 params_valid_name(const char *);
+/*
+ * The length of the longest prefix of S (LEN bytes) that is XML text:
+ * well-formed UTF-8 of XML characters (no NUL or other C0 control but
+ * TAB, LF, CR).  LEN when all of it is.
+ */
+size_t		 params_text_span(const char *, size_t);
+/*
+ * S as a short one-line string for an error message (quotes, backslashes
+ * and controls escaped, cut with "..." to fit SIZE bytes).  Returns BUF.
+ */
+const char	*params_quote(const char *, char *, size_t);
+/* "na", "ro", "rw"; NULL for UA_NONE and UA_KEEP. */
 const char	*ua_name(enum ua);
+/* "na", "ro" or "rw" in any case: 0, else -1. */
 int		 ua_parse(const char *, enum ua *);
 
 /* profile.c — the vendor's flat-profile XML (every mxml call lives here) */
 typedef void (*profile_warn_cb)(void *, const char *);
 
 /*
- * Parse a <flat-profile> document into a new params set.  Duplicates: the
- * last one wins and WARN (may be NULL) is told.  On error returns NULL and
- * writes the reason (with its line number where there is one) into ERR.
+ * Parse a <flat-profile> document (LEN bytes, need not be NUL-terminated)
+ * into a new params set.  Values are trimmed of leading and trailing
+ * white space; <X/> gives a ua-only entry, <X></X> the empty value.
+ * Duplicates: the last one wins and WARN (may be NULL) is told, with the
+ * line.  On error returns NULL and writes the reason (with its line number
+ * where there is one) into ERR.  See docs/profile.md.
  */
 struct params	*profile_parse(const char *, size_t, profile_warn_cb, void *,
 		    char *);
-#define PROFILE_MASK_SECRETS	0x1	/* secrets as *****, IKM left out */
+/*
+ * Secrets (settings_is_secret) as *****, omitted names left out, and the
+ * --key/--pwd of *_Rule values masked (rule_mask_secrets).
+ */
+#define PROFILE_MASK_SECRETS	0x1
 /*
  * Serialise: prolog, <flat-profile>, one element per line in set order,
- * escaped.  Returns a NUL-terminated malloc'd buffer, its length in *LEN.
+ * escaped.  Returns a NUL-terminated malloc'd buffer, its length in *LEN
+ * (may be NULL); NULL when out of memory.
  */
 char		*profile_save(const struct params *, int, size_t *);
+/* Only the entries for which SELECT (may be NULL: all) returns non-zero. */
+typedef int (*profile_select_cb)(void *, const struct param *);
+char		*profile_save_select(const struct params *, int,
+		    profile_select_cb, void *, size_t *);
 
 /* settings.c — the agent's own parameters (SPEC §2 table) */
-/* The default of an agent setting, or NULL when NAME is not one. */
+/*
+ * The default of an agent setting, or NULL when NAME is not one.  Names
+ * match case-insensitively (the vendor writes periodic_upload_to_server).
+ */
 const char	*settings_default(const char *);
-/* 0 when NAME=VALUE is acceptable; -1 with "NAME: VALUE: allowed ..." */
+/*
+ * 0 when NAME=VALUE is acceptable (any value of a name that is not an
+ * agent setting, and VALUE NULL, are); -1 with "NAME: "VALUE": allowed
+ * ...", the value shown as <secret> for secrets.  List values match
+ * case-insensitively; integers are plain decimal digits.
+ */
 int		 settings_check(const char *, const char *, char *);
 int		 settings_is_secret(const char *);
 /* Left out of reports entirely (IKM_HTTP_Encrypt_Content). */
 int		 settings_is_omitted(const char *);
-/* NAME's value in P, else its default, else NULL. */
+/*
+ * NAME's value in P (when it has one: a ua-only entry has none), else its
+ * default, else NULL.  The value is returned as stored: the caller checks
+ * it with settings_check before storing it.
+ */
 const char	*settings_get(const struct params *, const char *);
 
-/* report.c — full, delta and status documents (SPEC §5) */
+/*
+ * report.c — full, delta and status documents (SPEC §5): the profile form,
+ * masked as PROFILE_MASK_SECRETS.  NULL when out of memory.
+ */
 char		*report_full(const struct params *, size_t *);
-/* Only the names listed in CHANGED (a params set used as a name list). */
+/*
+ * Only the names listed in CHANGED (a params set used as a name list; may
+ * be NULL), in the order of the full set; listed names that are no longer
+ * in the set are left out.
+ */
 char		*report_delta(const struct params *, const struct params *,
 		    size_t *);
 char		*report_status(const struct params *, size_t *);

@@ -1,0 +1,599 @@
+/*
+ * params.c — an ordered set of parameters with a case-insensitive index.
+ *
+ * Entries live in one array in insertion order (reports list them that
+ * way); an open-addressing table of array indices gives O(1) lookup by
+ * name.  Names compare ASCII case-insensitively, locale-independently:
+ * they are ASCII by construction (params_valid_name), so no locale can
+ * make "I" and "i" differ.
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto.h"
+
+/*
+ * Not an XML limit: it keeps error messages and the index sane.  Every
+ * vendor parameter name is far shorter.
+ */
+#define PARAMS_MAX_NAME	256
+
+struct params_entry {
+	struct param	 p;
+	uint32_t	 hash;
+};
+
+struct params {
+	struct params_entry	*v;
+	size_t			 n;
+	size_t			 cap;
+	uint32_t		*slot;	/* index + 1 into v, 0 when free */
+	size_t			 nslot;	/* 0 or a power of two > 2 * cap */
+};
+
+static int
+params_lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+static int
+params_name_equal(const char *a, const char *b)
+{
+	while (*a != '\0' && params_lower((unsigned char)*a) ==
+	    params_lower((unsigned char)*b)) {
+		a++;
+		b++;
+	}
+	return *a == '\0' && *b == '\0';
+}
+
+/* FNV-1a over the lower-cased name. */
+static uint32_t
+params_hash(const char *name)
+{
+	uint32_t	h = 2166136261u;
+
+	for (; *name != '\0'; name++) {
+		h ^= (uint32_t)params_lower((unsigned char)*name);
+		h *= 16777619u;
+	}
+	return h;
+}
+
+static size_t
+params_lookup(const struct params *p, const char *name, uint32_t h)
+{
+	size_t		mask, i;
+	uint32_t	s;
+
+	if (p->nslot == 0)
+		return SIZE_MAX;
+	mask = p->nslot - 1;
+	for (i = h & mask; (s = p->slot[i]) != 0; i = (i + 1) & mask) {
+		if (p->v[s - 1].hash == h &&
+		    params_name_equal(p->v[s - 1].p.name, name))
+			return s - 1;
+	}
+	return SIZE_MAX;
+}
+
+/* The table has room by construction (nslot > 2 * cap). */
+static void
+params_index(struct params *p, size_t idx)
+{
+	size_t	mask = p->nslot - 1, i;
+
+	for (i = p->v[idx].hash & mask; p->slot[i] != 0; i = (i + 1) & mask)
+		continue;
+	p->slot[i] = (uint32_t)(idx + 1);
+}
+
+static void
+params_reindex(struct params *p)
+{
+	size_t	i;
+
+	if (p->nslot == 0)
+		return;
+	memset(p->slot, 0, p->nslot * sizeof *p->slot);
+	for (i = 0; i < p->n; i++)
+		params_index(p, i);
+}
+
+/*
+ * Make room for EXTRA more entries so that adding them cannot fail.  On
+ * failure the set's contents are untouched (only spare capacity may have
+ * grown).
+ */
+static int
+params_reserve(struct params *p, size_t extra)
+{
+	struct params_entry	*v;
+	uint32_t		*slot;
+	size_t			 want = p->n + extra, cap, nslot;
+
+	if (want <= p->cap)
+		return 0;
+	cap = p->cap < 16 ? 16 : p->cap;
+	while (cap < want)
+		cap *= 2;
+	nslot = p->nslot < 32 ? 32 : p->nslot;
+	while (nslot <= 2 * cap)
+		nslot *= 2;
+	if ((slot = calloc(nslot, sizeof *slot)) == NULL)
+		return -1;
+	if ((v = realloc(p->v, cap * sizeof *v)) == NULL) {
+		free(slot);
+		return -1;
+	}
+	p->v = v;
+	p->cap = cap;
+	free(p->slot);
+	p->slot = slot;
+	p->nslot = nslot;
+	params_reindex(p);
+	return 0;
+}
+
+/* Add an entry taking ownership of NAME and VALUE; room is reserved. */
+static void
+params_append(struct params *p, char *name, char *value, enum ua ua,
+    uint32_t h)
+{
+	struct params_entry	*e = &p->v[p->n];
+
+	e->p.name = name;
+	e->p.value = value;
+	e->p.ua = ua;
+	e->p.seq = 0;
+	e->hash = h;
+	params_index(p, p->n++);
+}
+
+struct params *
+params_new(void)
+{
+	return calloc(1, sizeof(struct params));
+}
+
+void
+params_free(struct params *p)
+{
+	size_t	i;
+
+	if (p == NULL)
+		return;
+	for (i = 0; i < p->n; i++) {
+		free(p->v[i].p.name);
+		free(p->v[i].p.value);
+	}
+	free(p->v);
+	free(p->slot);
+	free(p);
+}
+
+struct params *
+params_dup(const struct params *src)
+{
+	struct params	*p;
+	const struct params_entry *e;
+	char		*name, *value;
+	size_t		 i;
+
+	if ((p = params_new()) == NULL)
+		return NULL;
+	if (params_reserve(p, src->n) == -1)
+		goto fail;
+	for (i = 0; i < src->n; i++) {
+		e = &src->v[i];
+		if ((name = strdup(e->p.name)) == NULL)
+			goto fail;
+		value = NULL;
+		if (e->p.value != NULL && (value = strdup(e->p.value)) == NULL) {
+			free(name);
+			goto fail;
+		}
+		params_append(p, name, value, e->p.ua, e->hash);
+		p->v[p->n - 1].p.seq = e->p.seq;
+	}
+	return p;
+fail:
+	params_free(p);
+	return NULL;
+}
+
+size_t
+params_count(const struct params *p)
+{
+	return p->n;
+}
+
+const struct param *
+params_at(const struct params *p, size_t i)
+{
+	return i < p->n ? &p->v[i].p : NULL;
+}
+
+const struct param *
+params_find(const struct params *p, const char *name)
+{
+	size_t	i;
+
+	if (name == NULL)
+		return NULL;
+	i = params_lookup(p, name, params_hash(name));
+	return i == SIZE_MAX ? NULL : &p->v[i].p;
+}
+
+/*
+ * XML's Name production restricted to ASCII and without ':' (namespaces
+ * have no place in a flat profile).
+ */
+int
+params_valid_name(const char *name)
+{
+	size_t	i;
+	int	c;
+
+	if (name == NULL || name[0] == '\0')
+		return 0;
+	for (i = 0; (c = (unsigned char)name[i]) != '\0'; i++) {
+		if (i >= PARAMS_MAX_NAME)
+			return 0;
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    c == '_')
+			continue;
+		if (i > 0 && ((c >= '0' && c <= '9') || c == '-' || c == '.'))
+			continue;
+		return 0;
+	}
+	return 1;
+}
+
+size_t
+params_text_span(const char *s, size_t len)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	size_t			 i = 0, n, k;
+	uint32_t		 cp, min;
+
+	while (i < len) {
+		cp = u[i];
+		if (cp < 0x80) {
+			/* XML 1.0 Char: no C0 controls besides TAB, LF, CR. */
+			if (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r')
+				return i;
+			i++;
+			continue;
+		}
+		if (cp >= 0xc2 && cp <= 0xdf) {
+			n = 1;
+			cp &= 0x1f;
+			min = 0x80;
+		} else if (cp >= 0xe0 && cp <= 0xef) {
+			n = 2;
+			cp &= 0x0f;
+			min = 0x800;
+		} else if (cp >= 0xf0 && cp <= 0xf4) {
+			n = 3;
+			cp &= 0x07;
+			min = 0x10000;
+		} else
+			return i;
+		if (len - i <= n)
+			return i;
+		for (k = 1; k <= n; k++) {
+			if ((u[i + k] & 0xc0) != 0x80)
+				return i;
+			cp = (cp << 6) | (u[i + k] & 0x3f);
+		}
+		/* Overlong forms, surrogates, beyond Unicode, U+FFFE/FFFF. */
+		if (cp < min || (cp >= 0xd800 && cp <= 0xdfff) ||
+		    cp > 0x10ffff || cp == 0xfffe || cp == 0xffff)
+			return i;
+		i += n + 1;
+	}
+	return len;
+}
+
+const char *
+params_quote(const char *s, char *buf, size_t size)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	const unsigned char	*u = (const unsigned char *)s;
+	size_t			 o = 0, limit;
+
+	/* Too small for an escape and the "..." of a cut string. */
+	if (size < 16) {
+		if (size > 0)
+			buf[0] = '\0';
+		return buf;
+	}
+	if (s == NULL) {
+		buf[0] = '\0';
+		return buf;
+	}
+	/* Room for one escape (4), the "..." (3) and the NUL. */
+	limit = size - 8;
+	for (; *u != '\0'; u++) {
+		if (o >= limit) {
+			memcpy(buf + o, "...", 3);
+			o += 3;
+			break;
+		}
+		if (*u == '"' || *u == '\\') {
+			buf[o++] = '\\';
+			buf[o++] = (char)*u;
+		} else if (*u == '\n') {
+			buf[o++] = '\\';
+			buf[o++] = 'n';
+		} else if (*u < 0x20 || *u == 0x7f) {
+			buf[o++] = '\\';
+			buf[o++] = 'x';
+			buf[o++] = hex[*u >> 4];
+			buf[o++] = hex[*u & 0xf];
+		} else
+			buf[o++] = (char)*u;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+/* Check what params_set would store, naming NAME in the reason. */
+static int
+params_check(const char *name, const char *value, enum ua ua, char *err)
+{
+	char	q[64];
+	size_t	len, span;
+
+	if (!params_valid_name(name)) {
+		cr_seterr(err, "\"%s\": not a parameter name (letters, digits, "
+		    "_ - . and not starting with a digit, - or .)",
+		    params_quote(name, q, sizeof q));
+		return -1;
+	}
+	if (ua < UA_KEEP || ua > UA_RW) {
+		cr_seterr(err, "%s: bad ua", name);
+		return -1;
+	}
+	if (value == NULL)
+		return 0;
+	len = strlen(value);
+	if (len > PARAMS_MAX_VALUE) {
+		cr_seterr(err, "%s: value of %zu bytes is longer than %d",
+		    name, len, PARAMS_MAX_VALUE);
+		return -1;
+	}
+	if ((span = params_text_span(value, len)) != len) {
+		cr_seterr(err, "%s: value is not UTF-8 text (byte %zu)", name,
+		    span + 1);
+		return -1;
+	}
+	return 0;
+}
+
+int
+params_set(struct params *p, const char *name, const char *value,
+    enum ua ua, char *err)
+{
+	struct param	*pa;
+	char		*n, *v = NULL;
+	uint32_t	 h;
+	size_t		 i;
+	int		 changed = 0;
+
+	if (params_check(name, value, ua, err) == -1)
+		return -1;
+	h = params_hash(name);
+	if ((i = params_lookup(p, name, h)) != SIZE_MAX) {
+		pa = &p->v[i].p;
+		if (value != NULL && (pa->value == NULL ||
+		    strcmp(pa->value, value) != 0)) {
+			if ((v = strdup(value)) == NULL) {
+				cr_seterr(err, "%s: out of memory", name);
+				return -1;
+			}
+			free(pa->value);
+			pa->value = v;
+			changed = 1;
+		}
+		if (ua != UA_KEEP && ua != pa->ua) {
+			pa->ua = ua;
+			changed = 1;
+		}
+		return changed;
+	}
+	if (p->n >= PARAMS_MAX_COUNT) {
+		cr_seterr(err, "%s: more than %d parameters", name,
+		    PARAMS_MAX_COUNT);
+		return -1;
+	}
+	if (params_reserve(p, 1) == -1 || (n = strdup(name)) == NULL) {
+		cr_seterr(err, "%s: out of memory", name);
+		return -1;
+	}
+	if (value != NULL && (v = strdup(value)) == NULL) {
+		free(n);
+		cr_seterr(err, "%s: out of memory", name);
+		return -1;
+	}
+	params_append(p, n, v, ua == UA_KEEP ? UA_NONE : ua, h);
+	return 1;
+}
+
+int
+params_remove(struct params *p, const char *name)
+{
+	size_t	i;
+
+	if (name == NULL ||
+	    (i = params_lookup(p, name, params_hash(name))) == SIZE_MAX)
+		return 0;
+	free(p->v[i].p.name);
+	free(p->v[i].p.value);
+	memmove(&p->v[i], &p->v[i + 1], (p->n - i - 1) * sizeof *p->v);
+	p->n--;
+	/* Every later index moved: rebuild rather than patch. */
+	params_reindex(p);
+	return 1;
+}
+
+int
+params_set_seq(struct params *p, const char *name, uint64_t seq)
+{
+	size_t	i;
+
+	if (name == NULL ||
+	    (i = params_lookup(p, name, params_hash(name))) == SIZE_MAX)
+		return -1;
+	p->v[i].p.seq = seq;
+	return 0;
+}
+
+/* One entry of a batch, worked out before anything is changed. */
+struct params_step {
+	size_t		 at;		/* index in DST, SIZE_MAX when new */
+	uint32_t	 hash;
+	enum ua		 ua;
+	int		 changed;
+	char		*name;		/* copy for a new DST entry */
+	char		*value;		/* copy replacing the value, or NULL */
+	char		*listed;	/* copy for CHANGED, or NULL */
+};
+
+static void
+params_steps_free(struct params_step *st, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		free(st[i].name);
+		free(st[i].value);
+		free(st[i].listed);
+	}
+	free(st);
+}
+
+int
+params_apply(struct params *dst, const struct params *src,
+    struct params *changed, char *err)
+{
+	struct params_step	*st, *s;
+	const struct param	*in;
+	struct param		*cur;
+	size_t			 i, nnew = 0, nlisted = 0;
+	int			 samevalue;
+
+	if (dst == src || src->n == 0)
+		return 0;
+	if ((st = calloc(src->n, sizeof *st)) == NULL) {
+		cr_seterr(err, "out of memory");
+		return -1;
+	}
+
+	/* Work out every step; nothing in DST or CHANGED moves yet. */
+	for (i = 0; i < src->n; i++) {
+		s = &st[i];
+		in = &src->v[i].p;
+		s->hash = src->v[i].hash;
+		s->at = params_lookup(dst, in->name, s->hash);
+		if (s->at == SIZE_MAX) {
+			nnew++;
+			s->changed = 1;
+			s->ua = in->ua;
+			/* A ua-only entry for a new name: the empty value. */
+			s->value = strdup(in->value != NULL ? in->value : "");
+			s->name = strdup(in->name);
+			if (s->value == NULL || s->name == NULL)
+				goto nomem;
+		} else {
+			cur = &dst->v[s->at].p;
+			/* No ua attribute in the batch keeps the current one. */
+			s->ua = in->ua == UA_NONE ? cur->ua : in->ua;
+			samevalue = in->value == NULL || (cur->value != NULL &&
+			    strcmp(cur->value, in->value) == 0);
+			s->changed = !samevalue || s->ua != cur->ua;
+			if (!samevalue && (s->value = strdup(in->value)) == NULL)
+				goto nomem;
+		}
+		if (s->changed && changed != NULL &&
+		    params_lookup(changed, in->name, s->hash) == SIZE_MAX) {
+			if ((s->listed = strdup(in->name)) == NULL)
+				goto nomem;
+			nlisted++;
+		}
+	}
+	if (dst->n + nnew > PARAMS_MAX_COUNT ||
+	    (changed != NULL && changed->n + nlisted > PARAMS_MAX_COUNT)) {
+		cr_seterr(err, "the batch would make more than %d parameters",
+		    PARAMS_MAX_COUNT);
+		params_steps_free(st, src->n);
+		return -1;
+	}
+	if (params_reserve(dst, nnew) == -1 ||
+	    (changed != NULL && params_reserve(changed, nlisted) == -1))
+		goto nomem;
+
+	/* Commit: no allocation from here on, so nothing can fail. */
+	for (i = 0; i < src->n; i++) {
+		s = &st[i];
+		if (s->at == SIZE_MAX) {
+			params_append(dst, s->name, s->value, s->ua, s->hash);
+			s->name = s->value = NULL;
+		} else {
+			cur = &dst->v[s->at].p;
+			if (s->value != NULL) {
+				free(cur->value);
+				cur->value = s->value;
+				s->value = NULL;
+			}
+			cur->ua = s->ua;
+		}
+		if (s->listed != NULL) {
+			params_append(changed, s->listed, NULL, UA_NONE,
+			    s->hash);
+			s->listed = NULL;
+		}
+	}
+	params_steps_free(st, src->n);
+	return 0;
+
+nomem:
+	params_steps_free(st, src->n);
+	cr_seterr(err, "out of memory");
+	return -1;
+}
+
+const char *
+ua_name(enum ua ua)
+{
+	switch (ua) {
+	case UA_NA:
+		return "na";
+	case UA_RO:
+		return "ro";
+	case UA_RW:
+		return "rw";
+	default:
+		return NULL;
+	}
+}
+
+int
+ua_parse(const char *s, enum ua *ua)
+{
+	static const enum ua	all[] = { UA_NA, UA_RO, UA_RW };
+	size_t			i;
+
+	for (i = 0; s != NULL && i < sizeof all / sizeof all[0]; i++) {
+		if (params_name_equal(s, ua_name(all[i]))) {
+			*ua = all[i];
+			return 0;
+		}
+	}
+	return -1;
+}

@@ -1,0 +1,434 @@
+/* test_params.c — the ordered, case-insensitive parameter set. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "proto.h"
+#include "failmalloc.h"
+
+/* "name=value/ua;..." of a whole set, value "-" for NULL. */
+static char *
+dump(const struct params *p)
+{
+	static char		 buf[4096];
+	const struct param	*pa;
+	size_t			 i, o = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < params_count(p); i++) {
+		pa = params_at(p, i);
+		o += snprintf(buf + o, sizeof buf - o, "%s=%s/%s;", pa->name,
+		    pa->value != NULL ? pa->value : "-",
+		    ua_name(pa->ua) != NULL ? ua_name(pa->ua) : "");
+		assert_true(o < sizeof buf);
+	}
+	return buf;
+}
+
+static void
+test_set_find_order(void **state)
+{
+	struct params		*p = params_new();
+	const struct param	*pa;
+	char			 err[CR_ERRLEN];
+
+	assert_non_null(p);
+	assert_int_equal(params_set(p, "Station_Name", "desk", UA_RW, err), 1);
+	assert_int_equal(params_set(p, "GPP_A", "a", UA_NONE, err), 1);
+	assert_int_equal(params_set(p, "Time_Zone", "GMT", UA_NA, err), 1);
+	/* Same value and ua: no change.  Other case: the same name. */
+	assert_int_equal(params_set(p, "station_NAME", "desk", UA_KEEP, err),
+	    0);
+	assert_int_equal(params_set(p, "STATION_NAME", "hall", UA_KEEP, err),
+	    1);
+	assert_int_equal(params_count(p), 3);
+	/* Reported as first written, in insertion order. */
+	assert_string_equal(dump(p),
+	    "Station_Name=hall/rw;GPP_A=a/;Time_Zone=GMT/na;");
+	pa = params_find(p, "gpp_a");
+	assert_non_null(pa);
+	assert_string_equal(pa->name, "GPP_A");
+	assert_null(params_find(p, "GPP_B"));
+	assert_null(params_find(p, NULL));
+	assert_null(params_at(p, 3));
+	/* Only the ua changes. */
+	assert_int_equal(params_set(p, "gpp_a", "a", UA_RO, err), 1);
+	assert_int_equal(params_set(p, "gpp_a", "a", UA_RO, err), 0);
+	assert_int_equal(params_find(p, "GPP_A")->ua, UA_RO);
+	params_free(p);
+	params_free(NULL);
+}
+
+/* <X ua="rw"/>: the value stays, only ua changes; a new name has none. */
+static void
+test_ua_only(void **state)
+{
+	struct params	*p = params_new();
+	char		 err[CR_ERRLEN];
+
+	assert_int_equal(params_set(p, "Speed_Dial_2_2_", "5551234", UA_NA,
+	    err), 1);
+	assert_int_equal(params_set(p, "speed_dial_2_2_", NULL, UA_RW, err), 1);
+	assert_int_equal(params_set(p, "Speed_Dial_2_2_", NULL, UA_RW, err), 0);
+	assert_int_equal(params_set(p, "New_", NULL, UA_RW, err), 1);
+	assert_int_equal(params_set(p, "Keep_", "v", UA_RO, err), 1);
+	assert_int_equal(params_set(p, "Keep_", "w", UA_KEEP, err), 1);
+	assert_int_equal(params_set(p, "Fresh_", "v", UA_KEEP, err), 1);
+	assert_string_equal(dump(p),
+	    "Speed_Dial_2_2_=5551234/rw;New_=-/rw;Keep_=w/ro;Fresh_=v/;");
+	/* A value replaces a ua-only entry's nothing. */
+	assert_int_equal(params_set(p, "New_", "", UA_KEEP, err), 1);
+	assert_string_equal(params_find(p, "New_")->value, "");
+	params_free(p);
+}
+
+static void
+test_valid_names(void **state)
+{
+	static const char *good[] = {
+		"a", "_", "Report_Rule", "GPP_SA", "x-y.z", "A1", "_1-.",
+		"periodic_upload_to_server", "xmlFoo",
+	};
+	static const char *bad[] = {
+		"", "1a", "-a", ".a", "a b", "a:b", "a/b", "a<", "a&", "\xc3\xa9",
+		"na\xc3\xafve", "a\n", "\"a\"",
+	};
+	char	 name[300], err[CR_ERRLEN];
+	size_t	 i;
+	struct params *p = params_new();
+
+	for (i = 0; i < sizeof good / sizeof good[0]; i++)
+		assert_true(params_valid_name(good[i]));
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		assert_false(params_valid_name(bad[i]));
+		assert_int_equal(params_set(p, bad[i], "v", UA_NONE, err), -1);
+		assert_non_null(strstr(err, "not a parameter name"));
+	}
+	assert_false(params_valid_name(NULL));
+	memset(name, 'a', 256);
+	name[256] = '\0';
+	assert_true(params_valid_name(name));
+	name[256] = 'a';
+	name[257] = '\0';
+	assert_false(params_valid_name(name));
+	/* The reason shows the name on one line. */
+	assert_int_equal(params_set(p, "bad\nname", "v", UA_NONE, err), -1);
+	assert_null(strchr(err, '\n'));
+	assert_non_null(strstr(err, "bad\\nname"));
+	assert_int_equal(params_count(p), 0);
+	params_free(p);
+}
+
+static void
+test_value_limits(void **state)
+{
+	struct params	*p = params_new();
+	char		*v, err[CR_ERRLEN];
+
+	v = malloc(PARAMS_MAX_VALUE + 2);
+	assert_non_null(v);
+	memset(v, 'x', PARAMS_MAX_VALUE);
+	v[PARAMS_MAX_VALUE] = '\0';
+	assert_int_equal(params_set(p, "Big", v, UA_NONE, err), 1);
+	v[PARAMS_MAX_VALUE] = 'x';
+	v[PARAMS_MAX_VALUE + 1] = '\0';
+	assert_int_equal(params_set(p, "Big", v, UA_NONE, err), -1);
+	assert_non_null(strstr(err, "Big"));
+	assert_non_null(strstr(err, "65537"));
+	assert_int_equal(strlen(params_find(p, "Big")->value),
+	    PARAMS_MAX_VALUE);
+	assert_int_equal(params_set(p, "Other", v, UA_NONE, err), -1);
+	assert_null(params_find(p, "Other"));
+	free(v);
+
+	/* Text only: UTF-8, no NUL-less controls but TAB, LF, CR. */
+	assert_int_equal(params_set(p, "T", "a\tb\r\nc \xc3\xa9 \xf0\x9f\x98\x80",
+	    UA_NONE, err), 1);
+	assert_int_equal(params_set(p, "T", "a\x01", UA_NONE, err), -1);
+	assert_non_null(strstr(err, "byte 2"));
+	assert_int_equal(params_set(p, "T", "\xff", UA_NONE, err), -1);
+	assert_int_equal(params_set(p, "T", "\xc3", UA_NONE, err), -1);
+	assert_int_equal(params_set(p, "T", "\xed\xa0\x80", UA_NONE, err), -1);
+	assert_int_equal(params_set(p, "T", "\xc0\xaf", UA_NONE, err), -1);
+	assert_int_equal(params_set(p, "T", "\xf4\x90\x80\x80", UA_NONE, err),
+	    -1);
+	assert_int_equal(params_set(p, "T", "\xef\xbf\xbe", UA_NONE, err), -1);
+	assert_int_equal(params_set(p, "T", "ok", 7, err), -1);
+	assert_int_equal(params_count(p), 2);
+	params_free(p);
+}
+
+static void
+test_text_span_and_quote(void **state)
+{
+	char	buf[32];
+
+	assert_int_equal(params_text_span("abc", 3), 3);
+	assert_int_equal(params_text_span("ab\0c", 4), 2);
+	assert_int_equal(params_text_span("\xe2\x82\xac", 3), 3);
+	assert_int_equal(params_text_span("\xe2\x82\xac", 2), 0);
+	assert_int_equal(params_text_span("a\xe0\x80\x80", 4), 1);
+	assert_string_equal(params_quote("a\"b\\c\nd\x01", buf, sizeof buf),
+	    "a\\\"b\\\\c\\nd\\x01");
+	assert_string_equal(params_quote("0123456789012345678901234567890123",
+	    buf, sizeof buf), "012345678901234567890123...");
+	assert_true(strlen(params_quote("\x01\x01\x01\x01\x01\x01\x01\x01\x01",
+	    buf, sizeof buf)) < sizeof buf);
+	assert_string_equal(params_quote("x", buf, 4), "");
+	assert_string_equal(params_quote(NULL, buf, sizeof buf), "");
+}
+
+static void
+test_count_limit(void **state)
+{
+	struct params	*p = params_new(), *src = params_new(), *chg;
+	char		 name[32], err[CR_ERRLEN];
+	int		 i;
+
+	for (i = 0; i < PARAMS_MAX_COUNT; i++) {
+		snprintf(name, sizeof name, "P_%d_", i);
+		assert_int_equal(params_set(p, name, "v", UA_NONE, err), 1);
+	}
+	assert_int_equal(params_set(p, "One_More", "v", UA_NONE, err), -1);
+	assert_non_null(strstr(err, "20000"));
+	/* Existing names still change. */
+	assert_int_equal(params_set(p, "p_19999_", "w", UA_NONE, err), 1);
+	/* Every name is still found (the index survived its growth). */
+	for (i = 0; i < PARAMS_MAX_COUNT; i++) {
+		snprintf(name, sizeof name, "p_%d_", i);
+		assert_non_null(params_find(p, name));
+	}
+
+	/* A batch that would pass the limit changes nothing at all. */
+	assert_int_equal(params_set(src, "P_0_", "changed", UA_RW, err), 1);
+	assert_int_equal(params_set(src, "Extra_", "x", UA_NONE, err), 1);
+	chg = params_new();
+	assert_int_equal(params_apply(p, src, chg, err), -1);
+	assert_non_null(strstr(err, "20000"));
+	assert_string_equal(params_find(p, "P_0_")->value, "v");
+	assert_int_equal(params_find(p, "P_0_")->ua, UA_NONE);
+	assert_int_equal(params_count(p), PARAMS_MAX_COUNT);
+	assert_int_equal(params_count(chg), 0);
+	params_free(chg);
+	params_free(src);
+	params_free(p);
+}
+
+static void
+test_remove(void **state)
+{
+	struct params	*p = params_new();
+	char		 name[16], want[16], err[CR_ERRLEN];
+	int		 i;
+
+	for (i = 0; i < 100; i++) {
+		snprintf(name, sizeof name, "N%d", i);
+		assert_int_equal(params_set(p, name, name, UA_NONE, err), 1);
+	}
+	assert_int_equal(params_remove(p, "n50"), 1);
+	assert_int_equal(params_remove(p, "N50"), 0);
+	assert_int_equal(params_remove(p, NULL), 0);
+	assert_int_equal(params_count(p), 99);
+	assert_null(params_find(p, "N50"));
+	/* Order kept, every other name still indexed. */
+	assert_string_equal(params_at(p, 50)->name, "N51");
+	for (i = 0; i < 100; i++) {
+		if (i == 50)
+			continue;
+		snprintf(name, sizeof name, "n%d", i);
+		snprintf(want, sizeof want, "N%d", i);
+		assert_string_equal(params_find(p, name)->value, want);
+	}
+	/* Removed then added again: at the end, as first written now. */
+	assert_int_equal(params_set(p, "n50", "back", UA_NONE, err), 1);
+	assert_string_equal(params_at(p, 99)->name, "n50");
+	params_free(p);
+}
+
+static void
+test_dup(void **state)
+{
+	struct params	*p = params_new(), *q;
+	char		 err[CR_ERRLEN];
+
+	assert_int_equal(params_set(p, "A", "1", UA_NA, err), 1);
+	assert_int_equal(params_set(p, "B", NULL, UA_RW, err), 1);
+	assert_int_equal(params_set_seq(p, "b", 42), 0);
+	assert_int_equal(params_set_seq(p, "C", 1), -1);
+	q = params_dup(p);
+	assert_non_null(q);
+	assert_string_equal(dump(q), "A=1/na;B=-/rw;");
+	assert_int_equal(params_find(q, "A")->seq, 0);
+	assert_int_equal(params_find(q, "B")->seq, 42);
+	/* Changes keep it: it is the store's to move. */
+	assert_int_equal(params_set(q, "B", "v", UA_NA, err), 1);
+	assert_int_equal(params_find(q, "B")->seq, 42);
+	assert_int_equal(params_set(q, "a", "2", UA_KEEP, err), 1);
+	assert_string_equal(params_find(p, "A")->value, "1");
+	assert_string_equal(params_find(q, "A")->value, "2");
+	params_free(q);
+	params_free(p);
+}
+
+static void
+test_apply(void **state)
+{
+	struct params	*dst = params_new(), *src = params_new();
+	struct params	*chg = params_new();
+	char		 err[CR_ERRLEN];
+
+	assert_int_equal(params_set(dst, "Station_Name", "desk", UA_RW, err),
+	    1);
+	assert_int_equal(params_set(dst, "Speed_Dial_2_2_", "5551234", UA_NA,
+	    err), 1);
+	assert_int_equal(params_set(dst, "GPP_A", "a", UA_NA, err), 1);
+	assert_int_equal(params_set(dst, "GPP_B", "b", UA_NONE, err), 1);
+	assert_int_equal(params_set(chg, "GPP_B", NULL, UA_NONE, err), 1);
+
+	/* Same value: no change.  No ua in the batch keeps dst's. */
+	assert_int_equal(params_set(src, "station_name", "desk", UA_NONE, err),
+	    1);
+	/* ua-only: keeps the value. */
+	assert_int_equal(params_set(src, "speed_dial_2_2_", NULL, UA_RW, err),
+	    1);
+	/* Emptied. */
+	assert_int_equal(params_set(src, "GPP_A", "", UA_NONE, err), 1);
+	/* Changed, already listed in CHANGED. */
+	assert_int_equal(params_set(src, "GPP_B", "b2", UA_NONE, err), 1);
+	/* New: value, and ua-only, which gets the empty value. */
+	assert_int_equal(params_set(src, "Time_Zone", "GMT", UA_NONE, err), 1);
+	assert_int_equal(params_set(src, "New_Flag_", NULL, UA_RO, err), 1);
+
+	assert_int_equal(params_apply(dst, src, chg, err), 0);
+	assert_string_equal(dump(dst), "Station_Name=desk/rw;"
+	    "Speed_Dial_2_2_=5551234/rw;GPP_A=/na;GPP_B=b2/;Time_Zone=GMT/;"
+	    "New_Flag_=/ro;");
+	assert_string_equal(dump(chg), "GPP_B=-/;speed_dial_2_2_=-/;GPP_A=-/;"
+	    "Time_Zone=-/;New_Flag_=-/;");
+
+	/* Again: nothing changes, nothing is listed. */
+	assert_int_equal(params_apply(dst, src, chg, err), 0);
+	assert_int_equal(params_count(chg), 5);
+	assert_int_equal(params_apply(dst, src, NULL, err), 0);
+	assert_int_equal(params_apply(dst, dst, NULL, err), 0);
+	params_free(src);
+	params_free(chg);
+	params_free(dst);
+}
+
+/* Every allocation of params_apply may fail: never a half-applied batch. */
+static void
+test_apply_fail_malloc(void **state)
+{
+	struct params	*dst, *src, *chg;
+	char		 err[CR_ERRLEN], before[4096], name[16];
+	long		 n;
+	int		 i, rc;
+
+	if (!failmalloc_active())
+		skip();
+	dst = params_new();
+	src = params_new();
+	/* Enough new names that dst has to grow its array and index. */
+	for (i = 0; i < 20; i++) {
+		snprintf(name, sizeof name, "Old_%d", i);
+		assert_int_equal(params_set(dst, name, "o", UA_NA, err), 1);
+	}
+	for (i = 0; i < 40; i++) {
+		snprintf(name, sizeof name, "%s_%d", i < 10 ? "old" : "New",
+		    i);
+		assert_int_equal(params_set(src, name, i % 3 ? "n" : NULL,
+		    UA_RW, err), 1);
+	}
+	snprintf(before, sizeof before, "%s", dump(dst));
+	for (n = 0;; n++) {
+		chg = params_new();
+		assert_non_null(chg);
+		failmalloc_after(n);
+		rc = params_apply(dst, src, chg, err);
+		failmalloc_after(-1);
+		if (rc == 0)
+			break;
+		assert_int_equal(rc, -1);
+		assert_string_equal(err, "out of memory");
+		assert_string_equal(dump(dst), before);
+		assert_int_equal(params_count(chg), 0);
+		params_free(chg);
+	}
+	assert_true(n > 5);
+	assert_int_equal(params_count(dst), 50);
+	assert_int_equal(params_count(chg), 40);
+	params_free(chg);
+
+	/* params_set and params_dup: fail cleanly, set unchanged. */
+	for (n = 0;; n++) {
+		failmalloc_after(n);
+		rc = params_set(dst, "Another_", "v", UA_NONE, err);
+		failmalloc_after(-1);
+		if (rc == 1)
+			break;
+		assert_int_equal(rc, -1);
+		assert_null(params_find(dst, "Another_"));
+	}
+	for (n = 0;; n++) {
+		failmalloc_after(n);
+		chg = params_dup(dst);
+		failmalloc_after(-1);
+		if (chg != NULL)
+			break;
+	}
+	snprintf(before, sizeof before, "%s", dump(dst));
+	assert_string_equal(dump(chg), before);
+	params_free(chg);
+	params_free(src);
+	params_free(dst);
+}
+
+static void
+test_ua(void **state)
+{
+	enum ua	ua = UA_NONE;
+
+	assert_int_equal(ua_parse("na", &ua), 0);
+	assert_int_equal(ua, UA_NA);
+	assert_int_equal(ua_parse("RO", &ua), 0);
+	assert_int_equal(ua, UA_RO);
+	assert_int_equal(ua_parse("Rw", &ua), 0);
+	assert_int_equal(ua, UA_RW);
+	assert_int_equal(ua_parse("", &ua), -1);
+	assert_int_equal(ua_parse("rwx", &ua), -1);
+	assert_int_equal(ua_parse(NULL, &ua), -1);
+	assert_int_equal(ua, UA_RW);
+	assert_string_equal(ua_name(UA_NA), "na");
+	assert_string_equal(ua_name(UA_RO), "ro");
+	assert_string_equal(ua_name(UA_RW), "rw");
+	assert_null(ua_name(UA_NONE));
+	assert_null(ua_name(UA_KEEP));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_set_find_order),
+		cmocka_unit_test(test_ua_only),
+		cmocka_unit_test(test_valid_names),
+		cmocka_unit_test(test_value_limits),
+		cmocka_unit_test(test_text_span_and_quote),
+		cmocka_unit_test(test_count_limit),
+		cmocka_unit_test(test_remove),
+		cmocka_unit_test(test_dup),
+		cmocka_unit_test(test_apply),
+		cmocka_unit_test(test_apply_fail_malloc),
+		cmocka_unit_test(test_ua),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
