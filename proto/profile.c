@@ -1,0 +1,574 @@
+/*
+ * profile.c — the vendor's flat-profile XML, read and written with
+ * Mini-XML 3.x.  Every mxml call of cfgreport lives here, so a port to
+ * mxml 4.x touches this file only.
+ *
+ * Reading streams: mxml's SAX interface hands over one node at a time and
+ * frees it after the callback, so a profile never exists as a whole tree
+ * (it would double the memory a large profile needs).  The document is
+ * read through a memory stream (fmemopen) because ftell() on it tells the
+ * callback where in the text mxml is: that gives every parameter its line
+ * number, and tells <X/> (no content: keep the value) from <X></X> (empty
+ * content: the empty value), which mxml itself reports alike.
+ */
+#include "config.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <mxml.h>
+
+#include "proto.h"
+
+#define PROFILE_ROOT	"flat-profile"
+#define PROFILE_PROLOG	"?xml version=\"1.0\" encoding=\"UTF-8\"?"
+#define PROFILE_MASK	"*****"
+
+/*
+ * The one piece of file-scope mutable state in proto/: mxml 3.x's error
+ * callback takes no user pointer, so this points at the error buffer of
+ * the profile_parse running on this thread, for the duration of its load
+ * only.  Thread-local because mxml keeps its callback per thread too.
+ */
+static _Thread_local char *profile_mxml_err;
+
+struct profile_text {
+	char	*s;
+	size_t	 len;
+	size_t	 size;
+};
+
+struct profile_load {
+	struct params	*p;
+	const char	*doc;		/* NUL-terminated copy of the input */
+	size_t		 len;
+	FILE		*fp;
+	profile_warn_cb	 warn;
+	void		*arg;
+	char		*err;		/* CR_ERRLEN bytes; set means failed */
+
+	int		 depth;		/* 0 document, 1 root, 2 parameter */
+	int		 seen_root;
+	size_t		 mark;		/* where the markup being read began */
+	size_t		 end;		/* end of the last markup at depth 0 */
+	size_t		 line_off;	/* running line count: LINE at OFF */
+	size_t		 line;
+
+	/* The parameter being read. */
+	const char	*name;		/* its mxml node's, valid until close */
+	size_t		 pline;
+	long		 popen;		/* stream offset after its start tag */
+	enum ua		 pua;
+	struct profile_text val;
+};
+
+static void
+profile_mxml_error(const char *msg)
+{
+	size_t	 len;
+	char	*p;
+
+	if (profile_mxml_err == NULL || profile_mxml_err[0] != '\0')
+		return;		/* the first error is the one that matters */
+	len = strlen(msg);
+	while (len > 0 && (msg[len - 1] == '.' || msg[len - 1] == '\n'))
+		len--;
+	cr_seterr(profile_mxml_err, "XML: %.*s", (int)len, msg);
+	/* One line, whatever of the document mxml quotes. */
+	for (p = profile_mxml_err; *p != '\0'; p++) {
+		if ((unsigned char)*p < 0x20)
+			*p = ' ';
+	}
+}
+
+/* The 1-based line of OFF; offsets only grow during a load. */
+static size_t
+profile_line(struct profile_load *l, size_t off)
+{
+	const char	*p, *end;
+
+	if (off > l->len)
+		off = l->len;
+	end = l->doc + off;
+	for (p = l->doc + l->line_off;
+	    (p = memchr(p, '\n', end - p)) != NULL; p++)
+		l->line++;
+	l->line_off = off;
+	return l->line;
+}
+
+/* XML's white space; what a value is trimmed of. */
+static int
+profile_space(int c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static int
+profile_blank(const char *s, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < len; i++) {
+		if (!profile_space((unsigned char)s[i]))
+			return 0;
+	}
+	return 1;
+}
+
+static int
+profile_text_add(struct profile_text *t, const char *s)
+{
+	size_t	n = strlen(s), size;
+	char	*p;
+
+	if (t->len + n + 1 > t->size) {
+		size = t->size < 256 ? 256 : t->size;
+		while (size < t->len + n + 1)
+			size *= 2;
+		if ((p = realloc(t->s, size)) == NULL)
+			return -1;
+		t->s = p;
+		t->size = size;
+	}
+	memcpy(t->s + t->len, s, n + 1);
+	t->len += n;
+	return 0;
+}
+
+static void
+profile_open(struct profile_load *l, mxml_node_t *node, size_t off)
+{
+	const char	*name = mxmlGetElement(node), *an, *av;
+	char		 q[64], q2[64];
+	size_t		 line = profile_line(l, l->mark);
+	int		 i, n;
+
+	switch (l->depth++) {
+	case 0:
+		if (l->seen_root) {
+			cr_seterr(l->err, "line %zu: <%s> after the "
+			    "<" PROFILE_ROOT "> element", line,
+			    params_quote(name, q, sizeof q));
+		} else if (strcmp(name, PROFILE_ROOT) != 0) {
+			cr_seterr(l->err, "line %zu: the root element is <%s>, "
+			    "not <" PROFILE_ROOT ">", line,
+			    params_quote(name, q, sizeof q));
+		}
+		l->seen_root = 1;
+		return;
+	case 1:
+		break;
+	default:
+		cr_seterr(l->err, "line %zu: %s: element <%s> inside a "
+		    "parameter", line, l->name,
+		    params_quote(name, q, sizeof q));
+		return;
+	}
+
+	/* A parameter. */
+	if (!params_valid_name(name)) {
+		cr_seterr(l->err, "line %zu: <%s>: not a parameter name "
+		    "(letters, digits, _ - . and not starting with a digit, "
+		    "- or .)", line, params_quote(name, q, sizeof q));
+		return;
+	}
+	l->name = name;
+	l->pline = line;
+	l->popen = (long)off;
+	l->pua = UA_NONE;
+	l->val.len = 0;
+	n = mxmlElementGetAttrCount(node);
+	for (i = 0; i < n; i++) {
+		av = mxmlElementGetAttrByIndex(node, i, &an);
+		if (strcmp(an, "ua") != 0) {
+			cr_seterr(l->err, "line %zu: %s: attribute \"%s\" "
+			    "(only ua is allowed)", line, name,
+			    params_quote(an, q2, sizeof q2));
+			return;
+		}
+		if (ua_parse(av, &l->pua) == -1) {
+			cr_seterr(l->err, "line %zu: %s: ua=\"%s\" (allowed "
+			    "na, ro, rw)", line, name,
+			    params_quote(av, q2, sizeof q2));
+			return;
+		}
+	}
+}
+
+static void
+profile_close(struct profile_load *l, size_t off)
+{
+	const struct param	*old;
+	const char		*value;
+	char			*s, why[CR_ERRLEN], msg[CR_ERRLEN];
+	size_t			 len;
+
+	if (--l->depth != 1)
+		return;
+
+	/* Nothing read since the start tag: it was <X/> (no content). */
+	if ((long)off == l->popen)
+		value = NULL;
+	else if (l->val.len == 0)
+		value = "";
+	else {
+		s = l->val.s;
+		len = l->val.len;
+		while (len > 0 && profile_space((unsigned char)s[len - 1]))
+			len--;
+		s[len] = '\0';
+		while (profile_space((unsigned char)*s)) {
+			s++;
+			len--;
+		}
+		value = s;
+		if (len > PARAMS_MAX_VALUE) {
+			cr_seterr(l->err, "line %zu: %s: value of %zu bytes is "
+			    "longer than %d", l->pline, l->name, len,
+			    PARAMS_MAX_VALUE);
+			return;
+		}
+	}
+	if ((old = params_find(l->p, l->name)) != NULL) {
+		snprintf(msg, sizeof msg, "line %zu: %s: duplicate parameter, "
+		    "the last one wins", l->pline, l->name);
+		if (l->warn != NULL)
+			l->warn(l->arg, msg);
+	} else if (params_count(l->p) >= PARAMS_MAX_COUNT) {
+		cr_seterr(l->err, "line %zu: %s: more than %d parameters",
+		    l->pline, l->name, PARAMS_MAX_COUNT);
+		return;
+	}
+	/* The last element wins whole: without ua it has none. */
+	if (params_set(l->p, l->name, value, l->pua, why) == -1)
+		cr_seterr(l->err, "line %zu: %s", l->pline, why);
+}
+
+/* Character data (DATA) and CDATA sections. */
+static void
+profile_data(struct profile_load *l, const char *text)
+{
+	size_t	lead;
+
+	if (l->depth == 2) {
+		if (profile_text_add(&l->val, text) == -1)
+			cr_seterr(l->err, "out of memory");
+	} else if (l->depth < 2 && !profile_blank(text, strlen(text))) {
+		/* The line of its first visible character, not of its start. */
+		for (lead = 0; profile_space((unsigned char)text[lead]); lead++)
+			continue;
+		cr_seterr(l->err, "line %zu: text outside a parameter",
+		    profile_line(l, l->mark + lead));
+	}
+}
+
+static void
+profile_sax(mxml_node_t *node, mxml_sax_event_t ev, void *arg)
+{
+	struct profile_load	*l = arg;
+	const char		*name;
+	char			 q[32];
+	long			 pos;
+	size_t			 off;
+
+	if (l->err[0] != '\0')
+		return;		/* failed: let mxml run to its end */
+	if ((pos = ftell(l->fp)) < 0) {
+		cr_seterr(l->err, "cannot tell the position in the document");
+		return;
+	}
+	off = (size_t)pos;
+	switch (ev) {
+	case MXML_SAX_ELEMENT_OPEN:
+		profile_open(l, node, off);
+		break;
+	case MXML_SAX_ELEMENT_CLOSE:
+		profile_close(l, off);
+		break;
+	case MXML_SAX_DATA:
+		profile_data(l, mxmlGetOpaque(node));
+		break;
+	case MXML_SAX_CDATA:
+		/* mxml names the node "![CDATA[" and the content. */
+		profile_data(l, mxmlGetElement(node) + 8);
+		break;
+	case MXML_SAX_COMMENT:
+		break;
+	case MXML_SAX_DIRECTIVE:
+		name = mxmlGetElement(node);
+		/* <?...?> processing instructions, the prolog among them. */
+		if (name[0] != '?') {
+			cr_seterr(l->err, "line %zu: <%s>: DTDs are not "
+			    "supported", profile_line(l, l->mark),
+			    params_quote(name, q, sizeof q));
+		}
+		break;
+	}
+	if (l->depth == 0 && ev != MXML_SAX_DATA)
+		l->end = off;
+	/* mxml reports text once it has read the '<' that ends it. */
+	l->mark = ev == MXML_SAX_DATA && off > 0 ? off - 1 : off;
+}
+
+struct params *
+profile_parse(const char *buf, size_t len, profile_warn_cb warn, void *arg,
+    char *err)
+{
+	struct profile_load	 l;
+	mxml_node_t		*top = NULL;
+	char			 why[CR_ERRLEN] = "", *doc = NULL;
+	size_t			 span, bom = 0;
+
+	memset(&l, 0, sizeof l);
+	l.err = why;
+	l.warn = warn;
+	l.arg = arg;
+	l.line = 1;
+
+	/*
+	 * mxml wants a C string; and checking the encoding first gives a
+	 * clearer message than mxml's for a stray byte.
+	 */
+	if ((span = params_text_span(buf, len)) != len) {
+		l.doc = buf;
+		l.len = len;
+		cr_seterr(err, "line %zu: %s", profile_line(&l, span),
+		    buf[span] == '\0' ? "NUL byte" :
+		    "not UTF-8 XML text (a control character or a bad byte)");
+		return NULL;
+	}
+	/* mxml skips a UTF-8 byte order mark (Windows editors write one). */
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+		bom = 3;
+	if (profile_blank(buf + bom, len - bom)) {
+		cr_seterr(err, "empty document: no <" PROFILE_ROOT "> element");
+		return NULL;
+	}
+	if ((doc = malloc(len + 1)) == NULL ||
+	    (l.p = params_new()) == NULL ||
+	    (top = mxmlNewElement(MXML_NO_PARENT, "document")) == NULL)
+		goto nomem;
+	memcpy(doc, buf, len);
+	doc[len] = '\0';
+	l.doc = doc;
+	l.len = len;
+	l.mark = l.end = bom;
+	if ((l.fp = fmemopen(doc, len, "r")) == NULL)
+		goto nomem;
+
+	/*
+	 * Under a top node of our own mxml accepts white space, comments and
+	 * processing instructions around the root; set the process-wide
+	 * callback anew each time (another library user may have changed it).
+	 */
+	mxmlSetErrorCallback(profile_mxml_error);
+	profile_mxml_err = why;
+	if (mxmlSAXLoadFile(top, l.fp, MXML_OPAQUE_CALLBACK, profile_sax,
+	    &l) == NULL && why[0] == '\0')
+		cr_seterr(why, "XML: cannot parse the document");
+	profile_mxml_err = NULL;
+	fclose(l.fp);
+	mxmlDelete(top);
+	top = NULL;
+
+	if (why[0] == '\0' && !l.seen_root)
+		cr_seterr(why, "no <" PROFILE_ROOT "> element");
+	if (why[0] == '\0' && !profile_blank(doc + l.end, len - l.end)) {
+		while (profile_space((unsigned char)doc[l.end]))
+			l.end++;
+		cr_seterr(why, "line %zu: text after the <" PROFILE_ROOT
+		    "> element", profile_line(&l, l.end));
+	}
+	free(l.val.s);
+	free(doc);
+	if (why[0] != '\0') {
+		params_free(l.p);
+		cr_seterr(err, "%s", why);
+		return NULL;
+	}
+	return l.p;
+
+nomem:
+	if (top != NULL)
+		mxmlDelete(top);
+	params_free(l.p);
+	free(doc);
+	cr_seterr(err, "out of memory");
+	return NULL;
+}
+
+/*
+ * The layout of a saved document, by a node's place in the tree: the
+ * prolog on its own line, then <flat-profile>, one parameter per line
+ * indented by two spaces, </flat-profile>.
+ */
+static const char *
+profile_ws(mxml_node_t *node, int where)
+{
+	mxml_node_t	*parent = mxmlGetParent(node);
+
+	if (parent == NULL)			/* the prolog */
+		return where == MXML_WS_AFTER_OPEN ? "\n" : NULL;
+	if (mxmlGetParent(parent) == NULL) {	/* <flat-profile> */
+		if (where == MXML_WS_AFTER_OPEN)
+			return mxmlGetType(mxmlGetFirstChild(node)) ==
+			    MXML_ELEMENT ? "\n" : NULL;
+		return where == MXML_WS_AFTER_CLOSE ? "\n" : NULL;
+	}
+	switch (where) {
+	case MXML_WS_BEFORE_OPEN:
+		return "  ";
+	case MXML_WS_AFTER_OPEN:
+		/* <X/> only gets the *_OPEN callbacks: end its line here. */
+		return mxmlGetFirstChild(node) == NULL ? "\n" : NULL;
+	case MXML_WS_AFTER_CLOSE:
+		return "\n";
+	}
+	return NULL;
+}
+
+static int
+profile_is_rule(const char *name)
+{
+	size_t	len = strlen(name);
+
+	return len >= 5 && strcasecmp(name + len - 5, "_Rule") == 0;
+}
+
+/* An upper bound of what mxml writes for S: it escapes & < > " only. */
+static size_t
+profile_escaped_len(const char *s)
+{
+	size_t	n = 0;
+
+	for (; *s != '\0'; s++) {
+		switch (*s) {
+		case '&':
+			n += 5;
+			break;
+		case '<':
+		case '>':
+			n += 4;
+			break;
+		case '"':
+			n += 6;
+			break;
+		default:
+			n++;
+			break;
+		}
+	}
+	return n;
+}
+
+/* Add PA's element to ROOT; *SIZE grows by a bound of its text. */
+static int
+profile_add(mxml_node_t *root, const struct param *pa, int flags,
+    size_t *size)
+{
+	mxml_node_t	*el;
+	const char	*value = pa->value, *ua = ua_name(pa->ua);
+	char		*masked = NULL;
+	int		 rc = -1;
+
+	if ((flags & PROFILE_MASK_SECRETS) && value != NULL && *value != '\0') {
+		/* An empty secret stays empty: there is nothing to hide. */
+		if (settings_is_secret(pa->name))
+			value = PROFILE_MASK;
+		else if (profile_is_rule(pa->name)) {
+			if ((masked = rule_mask_secrets(value)) == NULL)
+				return -1;
+			value = masked;
+		}
+	}
+	if ((el = mxmlNewElement(root, pa->name)) == NULL)
+		goto out;
+	/* "  <" NAME ' ua="xx"' "></" NAME ">\n" */
+	*size += 2 * strlen(pa->name) + 20;
+	if (ua != NULL)
+		mxmlElementSetAttr(el, "ua", ua);
+	if (value != NULL) {
+		if (mxmlNewOpaque(el, value) == NULL)
+			goto out;
+		*size += profile_escaped_len(value);
+	}
+	rc = 0;
+out:
+	free(masked);
+	return rc;
+}
+
+char *
+profile_save_select(const struct params *p, int flags,
+    profile_select_cb select, void *arg, size_t *lenp)
+{
+	const struct param	*pa;
+	mxml_node_t		*prolog, *root;
+	char			 why[CR_ERRLEN] = "", *s = NULL, *t;
+	size_t			 i, size = 64 + 2 * sizeof PROFILE_PROLOG;
+	int			 n, empty = 1;
+
+	/* mxmlElementSetAttr cannot fail visibly but for its error callback. */
+	mxmlSetErrorCallback(profile_mxml_error);
+	profile_mxml_err = why;
+	if ((prolog = mxmlNewElement(MXML_NO_PARENT, PROFILE_PROLOG)) == NULL ||
+	    (root = mxmlNewElement(prolog, PROFILE_ROOT)) == NULL)
+		goto out;
+	for (i = 0; i < params_count(p); i++) {
+		pa = params_at(p, i);
+		if (select != NULL && !select(arg, pa))
+			continue;
+		if ((flags & PROFILE_MASK_SECRETS) &&
+		    settings_is_omitted(pa->name))
+			continue;
+		if (profile_add(root, pa, flags, &size) == -1)
+			goto out;
+		empty = 0;
+	}
+	/* <flat-profile></flat-profile> on two lines rather than <.../>. */
+	if (empty && mxmlNewOpaque(root, "\n") == NULL)
+		goto out;
+	if (why[0] != '\0' || size >= INT_MAX)
+		goto out;
+
+	/*
+	 * One pass into a buffer of the bound computed above; should mxml
+	 * ever need more, it says how much and a second pass writes it all.
+	 */
+	mxmlSetWrapMargin(0);	/* process-wide; the default wraps at 72 */
+	if ((s = malloc(size)) == NULL)
+		goto out;
+	n = mxmlSaveString(prolog, s, (int)size, profile_ws);
+	if (n >= 0 && (size_t)n >= size) {
+		size = (size_t)n + 1;
+		if ((t = realloc(s, size)) == NULL)
+			goto fail;
+		s = t;
+		n = mxmlSaveString(prolog, s, (int)size, profile_ws);
+	}
+	if (n < 0 || (size_t)n >= size || why[0] != '\0')
+		goto fail;
+	if ((t = realloc(s, (size_t)n + 1)) != NULL)
+		s = t;
+	if (lenp != NULL)
+		*lenp = (size_t)n;
+	goto out;
+fail:
+	free(s);
+	s = NULL;
+out:
+	profile_mxml_err = NULL;
+	if (prolog != NULL)
+		mxmlDelete(prolog);
+	return s;
+}
+
+char *
+profile_save(const struct params *p, int flags, size_t *lenp)
+{
+	return profile_save_select(p, flags, NULL, NULL, lenp);
+}

@@ -1,0 +1,545 @@
+/* test_profile.c — reading and writing the flat-profile XML. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "proto.h"
+#include "failmalloc.h"
+
+struct warnings {
+	int	n;
+	char	last[CR_ERRLEN];
+};
+
+static void
+collect(void *arg, const char *msg)
+{
+	struct warnings	*w = arg;
+
+	w->n++;
+	snprintf(w->last, sizeof w->last, "%s", msg);
+}
+
+static struct params *
+parse(const char *doc, char *err)
+{
+	return profile_parse(doc, strlen(doc), NULL, NULL, err);
+}
+
+/* Parse DOC, which must fail with a reason containing every WANT. */
+static void
+parse_fails(const char *doc, const char *want, const char *want2)
+{
+	char	err[CR_ERRLEN] = "";
+
+	assert_null(parse(doc, err));
+	if (strstr(err, want) == NULL ||
+	    (want2 != NULL && strstr(err, want2) == NULL))
+		fail_msg("\"%s\" lacks \"%s\"/\"%s\"", err, want,
+		    want2 != NULL ? want2 : "");
+	assert_null(strchr(err, '\n'));
+}
+
+static const char *
+value(const struct params *p, const char *name)
+{
+	const struct param	*pa = params_find(p, name);
+
+	if (pa == NULL)
+		fail_msg("no %s", name);
+	return pa->value;
+}
+
+static int
+params_equal(const struct params *a, const struct params *b)
+{
+	const struct param	*x, *y;
+	size_t			 i;
+
+	if (params_count(a) != params_count(b))
+		return 0;
+	for (i = 0; i < params_count(a); i++) {
+		x = params_at(a, i);
+		y = params_at(b, i);
+		if (strcmp(x->name, y->name) != 0 || x->ua != y->ua ||
+		    (x->value == NULL) != (y->value == NULL) ||
+		    (x->value != NULL && strcmp(x->value, y->value) != 0))
+			return 0;
+	}
+	return 1;
+}
+
+/* The profile of SPEC §2, with the seed document's spellings. */
+static void
+test_spec_example(void **state)
+{
+	static const char doc[] =
+	    "<flat-profile>\n"
+	    "  <Report_Rule ua=\"na\">[--delta]http://prov.example/$MA-delta"
+	    ".xml</Report_Rule>\n"
+	    "  <HTTP_Report_Method ua=\"na\">PUT</HTTP_Report_Method>\n"
+	    "  <Report_to_Server ua=\"na\">Periodically</Report_to_Server>\n"
+	    "  <periodic_upload_to_server ua=\"na\">3600"
+	    "</periodic_upload_to_server>\n"
+	    "</flat-profile>\n";
+	struct params		*p;
+	const struct param	*pa;
+	char			 err[CR_ERRLEN];
+
+	p = parse(doc, err);
+	assert_non_null(p);
+	assert_int_equal(params_count(p), 4);
+	pa = params_at(p, 0);
+	assert_string_equal(pa->name, "Report_Rule");
+	assert_string_equal(pa->value,
+	    "[--delta]http://prov.example/$MA-delta.xml");
+	assert_int_equal(pa->ua, UA_NA);
+	assert_string_equal(value(p, "http_report_method"), "PUT");
+	/* The vendor's spellings match the agent's names. */
+	assert_string_equal(value(p, "Report_To_Server"), "Periodically");
+	assert_string_equal(params_find(p, "Report_To_Server")->name,
+	    "Report_to_Server");
+	assert_string_equal(value(p, "Periodic_Upload_To_Server"), "3600");
+	assert_string_equal(settings_get(p, "Periodic_Upload_To_Server"),
+	    "3600");
+	params_free(p);
+}
+
+static void
+test_content_forms(void **state)
+{
+	static const char doc[] =
+	    "\xef\xbb\xbf<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<!-- a comment before the root -->\n"
+	    "<?some-tool hint?>\n"
+	    "<flat-profile>\n"
+	    "  <!-- comments are skipped -->\n"
+	    "  <Speed_Dial_2_2_ ua=\"rw\"/>\n"
+	    "  <Speed_Dial_3_3_\n      ua=\"rw\" />\n"
+	    "  <GPP_A>\n</GPP_A>\n"
+	    "  <GPP_B></GPP_B>\n"
+	    "  <GPP_C>  <!-- only a comment -->  </GPP_C>\n"
+	    "  <Station_Name>\n    Reception &amp; Lobby \t\n  </Station_Name>\n"
+	    "  <Refs>&lt;&gt;&amp;&quot;&apos; &#233;&#xe9;&#x1F600;"
+	    "</Refs>\n"
+	    "  <Cdata>a<![CDATA[<b>&amp;</b>]]>c<!-- x -->d</Cdata>\n"
+	    "  <Lines>line 1\n  line 2\r\nline 3</Lines>\n"
+	    "</flat-profile>\n"
+	    "<!-- and after it -->\n";
+	struct params	*p;
+	char		 err[CR_ERRLEN];
+
+	p = parse(doc, err);
+	if (p == NULL)
+		fail_msg("%s", err);
+	/* No content at all: keep the value (NULL), change only ua. */
+	assert_null(value(p, "Speed_Dial_2_2_"));
+	assert_int_equal(params_find(p, "Speed_Dial_2_2_")->ua, UA_RW);
+	assert_null(value(p, "Speed_Dial_3_3_"));
+	/* Empty or white-space content: the empty value. */
+	assert_string_equal(value(p, "GPP_A"), "");
+	assert_string_equal(value(p, "GPP_B"), "");
+	assert_string_equal(value(p, "GPP_C"), "");
+	assert_string_equal(value(p, "Station_Name"), "Reception & Lobby");
+	assert_string_equal(value(p, "Refs"),
+	    "<>&\"' \xc3\xa9\xc3\xa9\xf0\x9f\x98\x80");
+	assert_string_equal(value(p, "Cdata"), "a<b>&amp;</b>cd");
+	assert_string_equal(value(p, "Lines"), "line 1\n  line 2\r\nline 3");
+	assert_int_equal(params_count(p), 9);
+	params_free(p);
+}
+
+/* <X ua="rw"/> applied over a value keeps it; <X>\n</X> empties it. */
+static void
+test_apply_profile(void **state)
+{
+	struct params	*cur, *in, *chg = params_new();
+	char		 err[CR_ERRLEN];
+
+	cur = parse("<flat-profile><Speed_Dial_2_2_ ua=\"na\">5551234"
+	    "</Speed_Dial_2_2_><GPP_A>x</GPP_A></flat-profile>", err);
+	in = parse("<flat-profile><Speed_Dial_2_2_ ua=\"rw\"/>"
+	    "<GPP_A>\n</GPP_A></flat-profile>", err);
+	assert_non_null(cur);
+	assert_non_null(in);
+	assert_int_equal(params_apply(cur, in, chg, err), 0);
+	assert_string_equal(value(cur, "Speed_Dial_2_2_"), "5551234");
+	assert_int_equal(params_find(cur, "Speed_Dial_2_2_")->ua, UA_RW);
+	assert_string_equal(value(cur, "GPP_A"), "");
+	assert_int_equal(params_count(chg), 2);
+	params_free(cur);
+	params_free(in);
+	params_free(chg);
+}
+
+static void
+test_duplicates(void **state)
+{
+	static const char doc[] =
+	    "<flat-profile>\n"
+	    "<Station_Name ua=\"na\">one</Station_Name>\n"
+	    "<GPP_A>a</GPP_A>\n"
+	    "<station_name>two</station_name>\n"
+	    "<GPP_A ua=\"ro\"/>\n"
+	    "</flat-profile>";
+	struct warnings	 w = { 0, "" };
+	struct params	*p;
+	char		 err[CR_ERRLEN];
+
+	p = profile_parse(doc, strlen(doc), collect, &w, err);
+	assert_non_null(p);
+	assert_int_equal(w.n, 2);
+	assert_non_null(strstr(w.last, "line 5"));
+	assert_non_null(strstr(w.last, "GPP_A"));
+	assert_non_null(strstr(w.last, "duplicate"));
+	/* The last one wins whole; the name stays as first written. */
+	assert_int_equal(params_count(p), 2);
+	assert_string_equal(params_at(p, 0)->name, "Station_Name");
+	assert_string_equal(value(p, "Station_Name"), "two");
+	assert_int_equal(params_find(p, "Station_Name")->ua, UA_NONE);
+	/* A ua-only duplicate changes only ua. */
+	assert_string_equal(value(p, "GPP_A"), "a");
+	assert_int_equal(params_find(p, "GPP_A")->ua, UA_RO);
+	params_free(p);
+	/* Without a callback duplicates are fine too. */
+	p = parse(doc, err);
+	assert_non_null(p);
+	params_free(p);
+}
+
+static void
+test_errors(void **state)
+{
+	/* mxml's own message, with its line, lands in ERR. */
+	parse_fails("<flat-profile>\n<A>1</A>\n<B>2</C>\n</flat-profile>\n",
+	    "line 3", "</C>");
+	parse_fails("<flat-profile>\n<A>1</A>\n", "XML", "line");
+	parse_fails("<flat-profile>\n<A>&bogus;</A></flat-profile>",
+	    "bogus", "line 2");
+	parse_fails("<flat-profile>\n<A x=\"1\" x=\"2\"/></flat-profile>",
+	    "line 2", NULL);
+	parse_fails("<profile><A>1</A></profile>", "flat-profile", "line 1");
+	parse_fails("<?xml version=\"1.0\"?>\n\n<Flat-Profile/>",
+	    "line 3", "flat-profile");
+	parse_fails("<flat-profile/>\n<flat-profile/>", "line 2", "after");
+	parse_fails("", "empty", NULL);
+	parse_fails(" \n\t", "empty", NULL);
+	parse_fails("<?xml version=\"1.0\"?><!-- nothing -->", "no <flat",
+	    NULL);
+	parse_fails("<flat-profile>\n\n<A.b/><1abc>x</1abc></flat-profile>",
+	    "line 3", "<1abc>");
+	parse_fails("<flat-profile>\n<A>x<B>y</B></A></flat-profile>",
+	    "line 2", "A: element <B> inside a parameter");
+	parse_fails("<flat-profile>\n<A ua=\"wr\">x</A></flat-profile>",
+	    "line 2", "A: ua=\"wr\"");
+	parse_fails("<flat-profile>\n<A ua=\"\">x</A></flat-profile>",
+	    "line 2", "A: ua=\"\"");
+	parse_fails("<flat-profile>\n<A\n ua=\"rw\" type=\"int\">x</A>"
+	    "</flat-profile>", "line 2", "A: attribute \"type\"");
+	parse_fails("<flat-profile>\n  stray <A/></flat-profile>",
+	    "line 2", "text outside a parameter");
+	parse_fails("<flat-profile>\n<A/><![CDATA[x]]></flat-profile>",
+	    "line 2", "text outside");
+	parse_fails("<flat-profile><A/></flat-profile>\njunk", "line 2",
+	    "text after");
+	parse_fails("<flat-profile><A/></flat-profile><!-- c -->junk>",
+	    "line 1", "text after");
+	parse_fails("junk<flat-profile/>", "line 1", "text outside");
+	parse_fails("<!DOCTYPE flat-profile [<!ENTITY e \"x\">]>\n"
+	    "<flat-profile/>", "DTD", NULL);
+	/* Found by fuzzing: what the reason quotes stays on one line. */
+	parse_fails("<flat-profile>\n<!m- c --\n  <A ua=\"rw\">/\n",
+	    "line 2", "DTD");
+	/* A character reference to something that is not a character. */
+	parse_fails("<flat-profile>\n<A>&#xD800;</A></flat-profile>",
+	    "line 2", "A: value is not UTF-8");
+	parse_fails("<flat-profile>\n<A>&#x110000;</A></flat-profile>",
+	    "line 2", "A:");
+	parse_fails("<flat-profile>\n<A>&#1;</A></flat-profile>", "XML",
+	    "line 2");
+}
+
+static void
+test_bytes(void **state)
+{
+	static const char	nul[] = "<flat-profile>\n<A>x\0y</A>"
+				    "</flat-profile>";
+	static const char	bad[] = "<flat-profile>\n\n<A>\xc3\x28</A>"
+				    "</flat-profile>";
+	static const char	ctl[] = "<flat-profile><A>\x1b[0m</A>"
+				    "</flat-profile>";
+	char			err[CR_ERRLEN];
+	struct params		*p;
+
+	assert_null(profile_parse(nul, sizeof nul - 1, NULL, NULL, err));
+	assert_non_null(strstr(err, "line 2: NUL byte"));
+	assert_null(profile_parse(bad, sizeof bad - 1, NULL, NULL, err));
+	assert_non_null(strstr(err, "line 3"));
+	assert_non_null(strstr(err, "UTF-8"));
+	assert_null(profile_parse(ctl, sizeof ctl - 1, NULL, NULL, err));
+	assert_non_null(strstr(err, "line 1"));
+	/* Only LEN bytes count: no terminating NUL needed or read. */
+	p = profile_parse("<flat-profile><A>1</A></flat-profile><B>", 37,
+	    NULL, NULL, err);
+	assert_non_null(p);
+	assert_string_equal(value(p, "A"), "1");
+	params_free(p);
+}
+
+static void
+test_limits(void **state)
+{
+	struct params	*p;
+	char		*doc, err[CR_ERRLEN], *o;
+	size_t		 size, i;
+	int		 n;
+
+	/* A value of exactly 64 KiB, then one byte more. */
+	size = PARAMS_MAX_VALUE + 128;
+	doc = malloc(size);
+	assert_non_null(doc);
+	n = snprintf(doc, size, "<flat-profile>\n<Big>");
+	memset(doc + n, 'v', PARAMS_MAX_VALUE);
+	snprintf(doc + n + PARAMS_MAX_VALUE, size - n - PARAMS_MAX_VALUE,
+	    "  </Big>\n</flat-profile>");
+	p = parse(doc, err);
+	assert_non_null(p);
+	assert_int_equal(strlen(value(p, "Big")), PARAMS_MAX_VALUE);
+	params_free(p);
+	doc[n + PARAMS_MAX_VALUE] = 'v';
+	parse_fails(doc, "line 2: Big: value of 65537 bytes", NULL);
+	free(doc);
+
+	/* 20,000 parameters, then 20,001. */
+	size = (PARAMS_MAX_COUNT + 1) * 24 + 64;
+	doc = malloc(size);
+	assert_non_null(doc);
+	o = doc + snprintf(doc, size, "<flat-profile>\n");
+	for (i = 0; i < PARAMS_MAX_COUNT; i++)
+		o += sprintf(o, "<P%zu>%zu</P%zu>\n", i, i, i);
+	strcpy(o, "</flat-profile>\n");
+	p = parse(doc, err);
+	assert_non_null(p);
+	assert_int_equal(params_count(p), PARAMS_MAX_COUNT);
+	assert_string_equal(value(p, "p19999"), "19999");
+	params_free(p);
+	o += sprintf(o, "<Extra/>\n");
+	strcpy(o, "</flat-profile>\n");
+	parse_fails(doc, "line 20002: Extra: more than 20000", NULL);
+	free(doc);
+}
+
+/* mxml prints to stderr unless told otherwise: nothing may get there. */
+static void
+test_no_stderr(void **state)
+{
+	char	 err[CR_ERRLEN], path[] = "/tmp/test_profile.XXXXXX";
+	int	 fd, saved;
+	off_t	 size;
+
+	assert_true((fd = mkstemp(path)) != -1);
+	unlink(path);
+	fflush(stderr);
+	saved = dup(2);
+	assert_true(saved != -1);
+	assert_true(dup2(fd, 2) != -1);
+	assert_null(parse("<flat-profile><A></B></flat-profile>", err));
+	assert_null(parse("<flat-profile><A>&nope;</A></flat-profile>", err));
+	fflush(stderr);
+	assert_true(dup2(saved, 2) != -1);
+	close(saved);
+	size = lseek(fd, 0, SEEK_END);
+	close(fd);
+	assert_int_equal(size, 0);
+	assert_non_null(strstr(err, "nope"));
+}
+
+static void
+test_save_format(void **state)
+{
+	struct params	*p = params_new();
+	char		 err[CR_ERRLEN], *s;
+	size_t		 len;
+
+	s = profile_save(p, 0, &len);
+	assert_non_null(s);
+	assert_string_equal(s, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<flat-profile>\n</flat-profile>\n");
+	assert_int_equal(len, strlen(s));
+	free(s);
+
+	assert_int_equal(params_set(p, "Report_Rule",
+	    "[--delta]http://prov.example/$MA-delta.xml", UA_NA, err), 1);
+	assert_int_equal(params_set(p, "Speed_Dial_2_2_", NULL, UA_RW, err), 1);
+	assert_int_equal(params_set(p, "GPP_A", "", UA_NONE, err), 1);
+	assert_int_equal(params_set(p, "Station_Name", "R & D <\"1\"> 'x' \xc3\xa9",
+	    UA_RW, err), 1);
+	assert_int_equal(params_set(p, "Multi", "a\nb", UA_NONE, err), 1);
+	s = profile_save(p, 0, &len);
+	assert_non_null(s);
+	assert_string_equal(s, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<flat-profile>\n"
+	    "  <Report_Rule ua=\"na\">[--delta]http://prov.example/$MA-delta"
+	    ".xml</Report_Rule>\n"
+	    "  <Speed_Dial_2_2_ ua=\"rw\" />\n"
+	    "  <GPP_A></GPP_A>\n"
+	    "  <Station_Name ua=\"rw\">R &amp; D &lt;&quot;1&quot;&gt; 'x' "
+	    "\xc3\xa9</Station_Name>\n"
+	    "  <Multi>a\nb</Multi>\n"
+	    "</flat-profile>\n");
+	assert_int_equal(len, strlen(s));
+	free(s);
+	/* LEN may be NULL. */
+	s = profile_save(p, 0, NULL);
+	assert_non_null(s);
+	free(s);
+	params_free(p);
+}
+
+static void
+test_save_masked(void **state)
+{
+	struct params	*p = params_new();
+	char		 err[CR_ERRLEN], *s;
+
+	assert_int_equal(params_set(p, "Password_1_", "s3cret", UA_NA, err),
+	    1);
+	assert_int_equal(params_set(p, "Admin_Password", "adm1n", UA_NA, err),
+	    1);
+	assert_int_equal(params_set(p, "GPP_SB", "gpp-secret", UA_NONE, err),
+	    1);
+	assert_int_equal(params_set(p, "GPP_B", "not secret", UA_NONE, err), 1);
+	assert_int_equal(params_set(p, "Password_2_", "", UA_NONE, err), 1);
+	assert_int_equal(params_set(p, "IKM_HTTP_Encrypt_Content",
+	    "yqdlZ-tYemfogSmv7Ws5PQ", UA_NA, err), 1);
+	assert_int_equal(params_set(p, "Profile_Rule",
+	    "[--key \"k e y\" --uid u --pwd pw]https://h/p.xml", UA_NA, err), 1);
+	s = profile_save(p, PROFILE_MASK_SECRETS, NULL);
+	assert_non_null(s);
+	assert_null(strstr(s, "s3cret"));
+	assert_null(strstr(s, "adm1n"));
+	assert_null(strstr(s, "gpp-secret"));
+	assert_null(strstr(s, "IKM"));
+	assert_null(strstr(s, "yqdlZ"));
+	assert_null(strstr(s, "k e y"));
+	assert_null(strstr(s, ">pw<"));
+	assert_null(strstr(s, "--pwd pw"));
+	assert_non_null(strstr(s, "<Password_1_ ua=\"na\">*****</Password_1_>"));
+	assert_non_null(strstr(s, "<Admin_Password ua=\"na\">*****<"));
+	assert_non_null(strstr(s, "<GPP_SB>*****</GPP_SB>"));
+	assert_non_null(strstr(s, "<GPP_B>not secret</GPP_B>"));
+	/* An empty secret has nothing to hide. */
+	assert_non_null(strstr(s, "<Password_2_></Password_2_>"));
+	assert_non_null(strstr(s, "--uid u"));
+	assert_non_null(strstr(s, "https://h/p.xml"));
+	free(s);
+	/* Unmasked, everything is there. */
+	s = profile_save(p, 0, NULL);
+	assert_non_null(strstr(s, "s3cret"));
+	assert_non_null(strstr(s, "yqdlZ-tYemfogSmv7Ws5PQ"));
+	assert_non_null(strstr(s, "k e y"));
+	free(s);
+	params_free(p);
+}
+
+/* parse -> save -> parse gives the same set, however odd the values. */
+static void
+test_round_trip(void **state)
+{
+	static const char *values[] = {
+		"plain", "", "a&b", "<tag>", "]]>", "\"double\" 'single'",
+		"line 1\nline 2\n\nline 4", "tab\there", "cr\r\nlf",
+		"&amp; literally", "&#233;", "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80",
+		"a  b", "<!-- not a comment -->", "<![CDATA[x]]>", "$MA $$ $(A:1:2)",
+		"x > y < z", "\x7f",
+	};
+	struct params	*p = params_new(), *q, *r;
+	char		 err[CR_ERRLEN], name[16], *s, *t;
+	size_t		 i, len;
+
+	for (i = 0; i < sizeof values / sizeof values[0]; i++) {
+		snprintf(name, sizeof name, "V%zu", i);
+		assert_int_equal(params_set(p, name, values[i],
+		    (enum ua)(i % 4), err), 1);
+	}
+	assert_int_equal(params_set(p, "UaOnly", NULL, UA_RW, err), 1);
+	assert_int_equal(params_set(p, "UaOnlyNone", NULL, UA_NONE, err), 1);
+	s = profile_save(p, 0, &len);
+	assert_non_null(s);
+	q = profile_parse(s, len, NULL, NULL, err);
+	if (q == NULL)
+		fail_msg("%s in\n%s", err, s);
+	assert_true(params_equal(p, q));
+	/* And the second save is byte for byte the first. */
+	t = profile_save(q, 0, NULL);
+	assert_string_equal(s, t);
+	r = profile_parse(t, strlen(t), NULL, NULL, err);
+	assert_true(params_equal(q, r));
+	free(s);
+	free(t);
+	params_free(p);
+	params_free(q);
+	params_free(r);
+}
+
+/* Out of memory anywhere in parse or save: NULL, and no leak (ASan). */
+static void
+test_fail_malloc(void **state)
+{
+	static const char doc[] =
+	    "<flat-profile>\n<Report_Rule ua=\"na\">[--key k]http://h/x"
+	    "</Report_Rule>\n<Password_1_>pw</Password_1_>\n<A>1</A>\n"
+	    "<B ua=\"rw\"/>\n<C>x &amp; y</C>\n<A>dup</A>\n</flat-profile>";
+	struct params	*p = NULL;
+	char		 err[CR_ERRLEN], *s = NULL;
+	long		 n;
+
+	if (!failmalloc_active())
+		skip();
+	for (n = 0; p == NULL; n++) {
+		failmalloc_after(n);
+		p = profile_parse(doc, sizeof doc - 1, NULL, NULL, err);
+		failmalloc_after(-1);
+		if (p == NULL)
+			assert_non_null(strstr(err, "out of memory"));
+	}
+	assert_true(n > 3);
+	for (n = 0; s == NULL; n++) {
+		failmalloc_after(n);
+		s = profile_save(p, PROFILE_MASK_SECRETS, NULL);
+		failmalloc_after(-1);
+	}
+	assert_true(n > 1);
+	assert_non_null(strstr(s, "[--key *****]"));
+	free(s);
+	params_free(p);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_spec_example),
+		cmocka_unit_test(test_content_forms),
+		cmocka_unit_test(test_apply_profile),
+		cmocka_unit_test(test_duplicates),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_bytes),
+		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_no_stderr),
+		cmocka_unit_test(test_save_format),
+		cmocka_unit_test(test_save_masked),
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_fail_malloc),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
