@@ -1,0 +1,714 @@
+/*
+ * transfer.c — report uploads through libcurl's multi interface, driven by
+ * the agent's libevent loop (the curl hiperfifo.c recipe, STYLE.md): curl
+ * tells us which sockets to watch and when it next needs a timeout, the
+ * loop tells curl when either fires.  Nothing here blocks, polls, logs or
+ * keeps file-scope state; curl_global_init is the program's job.
+ */
+#include "config.h"
+
+#include <sys/queue.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <event2/event.h>
+#include <event2/event_struct.h>
+
+#include "proto.h"
+#include "agent.h"
+
+/* Bounded defaults (docs/transfer.md): a report is a few kilobytes. */
+#define TRANSFER_CONNECT_TIMEOUT	10
+#define TRANSFER_TOTAL_TIMEOUT		60
+/* RFC 1350's block size: never fragments, and reports are small. */
+#define TRANSFER_TFTP_BLKSIZE		512
+
+/* One socket curl asked us to watch; tied to it with curl_multi_assign. */
+struct transfer_sock {
+	LIST_ENTRY(transfer_sock)	 ts_entry;
+	struct event			 ts_ev;
+};
+
+struct transfer {
+	TAILQ_ENTRY(transfer)	 t_entry;
+	struct transfer_ctx	*t_ctx;
+	CURL			*t_easy;
+	struct curl_slist	*t_headers;
+	int			 t_http;	/* else TFTP */
+	int			 t_doomed;	/* in transfer_fail_all */
+	uint8_t			*t_body;
+	size_t			 t_len;
+	size_t			 t_off;		/* read position (PUT, TFTP) */
+	transfer_done_cb	 t_cb;
+	void			*t_arg;
+	char			 t_errbuf[CURL_ERROR_SIZE];
+};
+
+struct transfer_ctx {
+	struct event_base		*tc_base;
+	CURLM				*tc_multi;
+	struct event			*tc_timer;
+	TAILQ_HEAD(, transfer)		 tc_transfers;
+	LIST_HEAD(, transfer_sock)	 tc_socks;
+	size_t				 tc_count;
+	char				*tc_ca_file;
+	char				*tc_cert;
+	char				*tc_key;
+	long				 tc_connect_timeout;
+	long				 tc_total_timeout;
+	int				 tc_busy;	/* delivering results */
+	int				 tc_dead;	/* freed from a callback */
+};
+
+static int	transfer_sock_cb(CURL *, curl_socket_t, int, void *, void *);
+static int	transfer_timer_cb(CURLM *, long, void *);
+static void	transfer_sock_event(evutil_socket_t, short, void *);
+static void	transfer_timer_event(evutil_socket_t, short, void *);
+static void	transfer_check_done(struct transfer_ctx *);
+static void	transfer_fail_all(struct transfer_ctx *, CURLMcode);
+static void	transfer_destroy(struct transfer *);
+static void	transfer_ctx_destroy(struct transfer_ctx *);
+static int	transfer_setup(struct transfer *, const struct transfer_req *,
+		    const char *, char *);
+static size_t	transfer_read(char *, size_t, size_t, void *);
+static int	transfer_seek(void *, curl_off_t, int);
+static size_t	transfer_discard(char *, size_t, size_t, void *);
+static void	transfer_wipe_body(uint8_t *, size_t);
+
+/* Reports may hold plaintext configuration: do not leave it in the heap. */
+static void
+transfer_wipe_body(uint8_t *body, size_t len)
+{
+	crypt_wipe(body, len);
+	free(body);
+}
+
+static int
+transfer_readable(const char *what, const char *path, char *err)
+{
+	if (path != NULL && access(path, R_OK) == -1) {
+		cr_seterr(err, "%s %s: %s", what, path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+struct transfer_ctx *
+transfer_ctx_new(struct event_base *base, const struct transfer_opts *opts,
+    char *err)
+{
+	struct transfer_ctx	*ctx;
+
+	if (opts->connect_timeout < 0 || opts->total_timeout < 0) {
+		cr_seterr(err, "negative transfer time-out");
+		return NULL;
+	}
+	if (opts->client_key != NULL && opts->client_cert == NULL) {
+		cr_seterr(err, "client key without a client certificate");
+		return NULL;
+	}
+	/* A typo in a daemon flag is better reported at start than per upload. */
+	if (transfer_readable("CA file", opts->ca_file, err) == -1 ||
+	    transfer_readable("client certificate", opts->client_cert,
+	    err) == -1 ||
+	    transfer_readable("client key", opts->client_key, err) == -1)
+		return NULL;
+
+	if ((ctx = calloc(1, sizeof *ctx)) == NULL) {
+		cr_seterr(err, "out of memory");
+		return NULL;
+	}
+	ctx->tc_base = base;
+	TAILQ_INIT(&ctx->tc_transfers);
+	LIST_INIT(&ctx->tc_socks);
+	ctx->tc_connect_timeout = opts->connect_timeout != 0 ?
+	    opts->connect_timeout : TRANSFER_CONNECT_TIMEOUT;
+	ctx->tc_total_timeout = opts->total_timeout != 0 ?
+	    opts->total_timeout : TRANSFER_TOTAL_TIMEOUT;
+	if ((opts->ca_file != NULL &&
+	    (ctx->tc_ca_file = strdup(opts->ca_file)) == NULL) ||
+	    (opts->client_cert != NULL &&
+	    (ctx->tc_cert = strdup(opts->client_cert)) == NULL) ||
+	    (opts->client_key != NULL &&
+	    (ctx->tc_key = strdup(opts->client_key)) == NULL)) {
+		cr_seterr(err, "out of memory");
+		goto err;
+	}
+
+	/* The timer exists before curl can first ask for it (add_handle). */
+	if ((ctx->tc_timer = evtimer_new(base, transfer_timer_event,
+	    ctx)) == NULL) {
+		cr_seterr(err, "cannot create the transfer timer");
+		goto err;
+	}
+	if ((ctx->tc_multi = curl_multi_init()) == NULL) {
+		cr_seterr(err, "curl_multi_init failed");
+		goto err;
+	}
+	curl_multi_setopt(ctx->tc_multi, CURLMOPT_SOCKETFUNCTION,
+	    transfer_sock_cb);
+	curl_multi_setopt(ctx->tc_multi, CURLMOPT_SOCKETDATA, ctx);
+	curl_multi_setopt(ctx->tc_multi, CURLMOPT_TIMERFUNCTION,
+	    transfer_timer_cb);
+	curl_multi_setopt(ctx->tc_multi, CURLMOPT_TIMERDATA, ctx);
+	return ctx;
+
+err:
+	transfer_ctx_destroy(ctx);
+	return NULL;
+}
+
+void
+transfer_ctx_free(struct transfer_ctx *ctx)
+{
+	struct transfer	*t;
+
+	if (ctx == NULL)
+		return;
+	/*
+	 * From inside a done callback transfer_check_done is still using the
+	 * multi handle: abandon the transfers now and let it finish the job.
+	 */
+	if (ctx->tc_busy) {
+		while ((t = TAILQ_FIRST(&ctx->tc_transfers)) != NULL)
+			transfer_destroy(t);
+		ctx->tc_dead = 1;
+		return;
+	}
+	transfer_ctx_destroy(ctx);
+}
+
+/* Teardown in hiperfifo's order: easies, the multi, then the timer. */
+static void
+transfer_ctx_destroy(struct transfer_ctx *ctx)
+{
+	struct transfer		*t;
+	struct transfer_sock	*ts;
+
+	while ((t = TAILQ_FIRST(&ctx->tc_transfers)) != NULL)
+		transfer_destroy(t);
+	/* It may still call the socket and timer callbacks. */
+	if (ctx->tc_multi != NULL)
+		curl_multi_cleanup(ctx->tc_multi);
+	/*
+	 * Every socket state ought to be gone through CURL_POLL_REMOVE; any
+	 * left would leave an event registered on a base that outlives us.
+	 */
+	while ((ts = LIST_FIRST(&ctx->tc_socks)) != NULL) {
+		event_del(&ts->ts_ev);
+		LIST_REMOVE(ts, ts_entry);
+		free(ts);
+	}
+	if (ctx->tc_timer != NULL)
+		event_free(ctx->tc_timer);
+	free(ctx->tc_ca_file);
+	free(ctx->tc_cert);
+	free(ctx->tc_key);
+	free(ctx);
+}
+
+size_t
+transfer_count(const struct transfer_ctx *ctx)
+{
+	return ctx->tc_count;
+}
+
+/* CURLMOPT_TIMERFUNCTION: only (re)arm the timer, never act from here. */
+static int
+transfer_timer_cb(CURLM *multi, long timeout_ms, void *arg)
+{
+	struct transfer_ctx	*ctx = arg;
+	struct timeval		 tv;
+
+	evtimer_del(ctx->tc_timer);
+	if (timeout_ms == -1)
+		return 0;
+	/* 0 is valid: act on the next loop pass. */
+	tv.tv_sec = timeout_ms / 1000;
+	tv.tv_usec = (timeout_ms % 1000) * 1000;
+	if (evtimer_add(ctx->tc_timer, &tv) == -1)
+		return -1;
+	return 0;
+}
+
+/* CURLMOPT_SOCKETFUNCTION: mirror curl's interest in S onto the loop. */
+static int
+transfer_sock_cb(CURL *easy, curl_socket_t s, int what, void *arg,
+    void *sockp)
+{
+	struct transfer_ctx	*ctx = arg;
+	struct transfer_sock	*ts = sockp;
+	short			 kind;
+
+	if (what == CURL_POLL_REMOVE) {
+		/* curl closes the socket itself; only our watch goes. */
+		if (ts != NULL) {
+			event_del(&ts->ts_ev);
+			LIST_REMOVE(ts, ts_entry);
+			free(ts);
+		}
+		return 0;
+	}
+	if (ts == NULL) {
+		if ((ts = calloc(1, sizeof *ts)) == NULL)
+			return -1;
+		LIST_INSERT_HEAD(&ctx->tc_socks, ts, ts_entry);
+		curl_multi_assign(ctx->tc_multi, s, ts);
+	} else {
+		/* event_assign on an added event corrupts the base. */
+		event_del(&ts->ts_ev);
+	}
+	kind = EV_PERSIST;
+	if (what & CURL_POLL_IN)
+		kind |= EV_READ;
+	if (what & CURL_POLL_OUT)
+		kind |= EV_WRITE;
+	if (event_assign(&ts->ts_ev, ctx->tc_base, s, kind,
+	    transfer_sock_event, ctx) == -1 || event_add(&ts->ts_ev,
+	    NULL) == -1)
+		return -1;
+	return 0;
+}
+
+static void
+transfer_sock_event(evutil_socket_t fd, short what, void *arg)
+{
+	struct transfer_ctx	*ctx = arg;
+	CURLMcode		 rc;
+	int			 action = 0, running;
+
+	if (what & EV_READ)
+		action |= CURL_CSELECT_IN;
+	if (what & EV_WRITE)
+		action |= CURL_CSELECT_OUT;
+	rc = curl_multi_socket_action(ctx->tc_multi, fd, action, &running);
+	if (rc != CURLM_OK && rc != CURLM_BAD_SOCKET)
+		transfer_fail_all(ctx, rc);
+	transfer_check_done(ctx);
+}
+
+static void
+transfer_timer_event(evutil_socket_t fd, short what, void *arg)
+{
+	struct transfer_ctx	*ctx = arg;
+	CURLMcode		 rc;
+	int			 running;
+
+	rc = curl_multi_socket_action(ctx->tc_multi, CURL_SOCKET_TIMEOUT, 0,
+	    &running);
+	if (rc != CURLM_OK && rc != CURLM_BAD_SOCKET)
+		transfer_fail_all(ctx, rc);
+	transfer_check_done(ctx);
+}
+
+/* Fill R from T's finished easy handle, before the handle is cleaned. */
+static void
+transfer_result_of(struct transfer *t, CURLcode code,
+    struct transfer_result *r)
+{
+	curl_off_t	 sent = 0, usec = 0;
+	long		 http = 0;
+
+	memset(r, 0, sizeof *r);
+	if (t->t_http)
+		curl_easy_getinfo(t->t_easy, CURLINFO_RESPONSE_CODE, &http);
+	curl_easy_getinfo(t->t_easy, CURLINFO_SIZE_UPLOAD_T, &sent);
+	curl_easy_getinfo(t->t_easy, CURLINFO_TOTAL_TIME_T, &usec);
+	r->http_code = http;
+	r->curl_code = code;
+	r->bytes = sent > 0 ? (size_t)sent : 0;
+	r->seconds = (double)usec / 1e6;
+	if (code != CURLE_OK) {
+		/*
+		 * curl's text names host and port, never credentials; the
+		 * cut keeps the code in view.  curl 7.88 fills the buffer of
+		 * every TFTP transfer with a getpeername() notice on its
+		 * unconnected UDP socket, and the first text sticks: for TFTP
+		 * the code's own text is the one that tells the reason.
+		 */
+		snprintf(r->error, sizeof r->error, "%.200s (curl error %d)",
+		    t->t_http && t->t_errbuf[0] != '\0' ? t->t_errbuf :
+		    curl_easy_strerror(code), (int)code);
+	} else if (t->t_http && (http < 200 || http > 299)) {
+		/* A 3xx too: redirects are not followed (docs/transfer.md). */
+		snprintf(r->error, sizeof r->error, "HTTP %ld", http);
+	} else
+		r->ok = 1;
+}
+
+/*
+ * Runs after every curl_multi_socket_action: hand each finished transfer
+ * to its owner.  The handle is removed and cleaned first, so the callback
+ * may start or cancel transfers (or free the context) freely; the message
+ * queue is read afresh each time round because of that.
+ */
+static void
+transfer_check_done(struct transfer_ctx *ctx)
+{
+	struct transfer_result	 r;
+	struct transfer		*t;
+	transfer_done_cb	 cb;
+	CURLMsg			*msg;
+	CURLcode		 code;
+	void			*cbarg;
+	char			*priv;
+	int			 left;
+
+	ctx->tc_busy = 1;
+	while (!ctx->tc_dead &&
+	    (msg = curl_multi_info_read(ctx->tc_multi, &left)) != NULL) {
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		code = msg->data.result;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &priv);
+		t = (struct transfer *)priv;
+		transfer_result_of(t, code, &r);
+		cb = t->t_cb;
+		cbarg = t->t_arg;
+		transfer_destroy(t);
+		cb(cbarg, &r);
+	}
+	ctx->tc_busy = 0;
+	if (ctx->tc_dead)
+		transfer_ctx_destroy(ctx);
+}
+
+/*
+ * The multi handle refused to go on (out of memory, or a callback of ours
+ * failed): nothing in flight would ever finish, so finish it all now as
+ * failures the owner retries.  The results go through the done callbacks.
+ */
+static void
+transfer_fail_all(struct transfer_ctx *ctx, CURLMcode rc)
+{
+	struct transfer_result	 r;
+	struct transfer		*t;
+	transfer_done_cb	 cb;
+	void			*cbarg;
+
+	/* Only these: a callback may start new ones, which must not fail. */
+	TAILQ_FOREACH(t, &ctx->tc_transfers, t_entry)
+		t->t_doomed = 1;
+	ctx->tc_busy = 1;
+	while (!ctx->tc_dead) {
+		TAILQ_FOREACH(t, &ctx->tc_transfers, t_entry)
+			if (t->t_doomed)
+				break;
+		if (t == NULL)
+			break;
+		memset(&r, 0, sizeof r);
+		r.curl_code = CURLE_OUT_OF_MEMORY;
+		snprintf(r.error, sizeof r.error, "curl multi: %s",
+		    curl_multi_strerror(rc));
+		cb = t->t_cb;
+		cbarg = t->t_arg;
+		transfer_destroy(t);
+		cb(cbarg, &r);
+	}
+	ctx->tc_busy = 0;
+}
+
+/* Remove T from the multi handle (never called from a curl callback). */
+static void
+transfer_destroy(struct transfer *t)
+{
+	struct transfer_ctx	*ctx = t->t_ctx;
+
+	if (t->t_easy != NULL) {
+		curl_multi_remove_handle(ctx->tc_multi, t->t_easy);
+		curl_easy_cleanup(t->t_easy);
+	}
+	curl_slist_free_all(t->t_headers);
+	transfer_wipe_body(t->t_body, t->t_len);
+	TAILQ_REMOVE(&ctx->tc_transfers, t, t_entry);
+	ctx->tc_count--;
+	free(t);
+}
+
+void
+transfer_cancel(struct transfer *t)
+{
+	if (t != NULL)
+		transfer_destroy(t);
+}
+
+/* The scheme of URL, lower case, when curl accepts it; else NULL. */
+static char *
+transfer_scheme(const char *url, char *err)
+{
+	CURLU		*u;
+	CURLUcode	 rc;
+	char		*scheme = NULL, *s, *user = NULL, *pass = NULL;
+
+	if ((u = curl_url()) == NULL) {
+		cr_seterr(err, "out of memory");
+		return NULL;
+	}
+	if ((rc = curl_url_set(u, CURLUPART_URL, url, 0)) != CURLUE_OK) {
+		cr_seterr(err, "bad URL: %s", curl_url_strerror(rc));
+		goto out;
+	}
+	/*
+	 * Credentials belong in the request (--uid/--pwd), not the URL: the
+	 * owner logs URLs, and curl would pick Basic for URL credentials.
+	 */
+	if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PASSWORD, &pass, 0) == CURLUE_OK) {
+		cr_seterr(err, "bad URL: credentials in the URL");
+		goto out;
+	}
+	if (curl_url_get(u, CURLUPART_SCHEME, &s, 0) != CURLUE_OK) {
+		cr_seterr(err, "bad URL: no scheme");
+		goto out;
+	}
+	if (strcmp(s, "http") != 0 && strcmp(s, "https") != 0 &&
+	    strcmp(s, "tftp") != 0)
+		cr_seterr(err, "unsupported URL scheme %s", s);
+	else if ((scheme = strdup(s)) == NULL)
+		cr_seterr(err, "out of memory");
+	curl_free(s);
+out:
+	if (pass != NULL) {
+		crypt_wipe(pass, strlen(pass));
+		curl_free(pass);
+	}
+	curl_free(user);
+	curl_url_cleanup(u);
+	return scheme;
+}
+
+/* A header line "NAME: VALUE"; VALUE must not smuggle in another line. */
+static int
+transfer_header(struct transfer *t, const char *name, const char *value,
+    char *err)
+{
+	struct curl_slist	*l;
+	char			*line;
+
+	if (strpbrk(value, "\r\n") != NULL) {
+		cr_seterr(err, "bad %s header value", name);
+		return -1;
+	}
+	if (asprintf(&line, "%s: %s", name, value) == -1) {
+		cr_seterr(err, "out of memory");
+		return -1;
+	}
+	l = curl_slist_append(t->t_headers, line);
+	free(line);
+	if (l == NULL) {
+		cr_seterr(err, "out of memory");
+		return -1;
+	}
+	t->t_headers = l;
+	return 0;
+}
+
+struct transfer *
+transfer_start(struct transfer_ctx *ctx, struct transfer_req *req,
+    transfer_done_cb cb, void *arg, char *err)
+{
+	struct transfer	*t;
+	char		*scheme;
+
+	if ((scheme = transfer_scheme(req->url, err)) == NULL) {
+		transfer_wipe_body(req->body, req->len);
+		req->body = NULL;
+		return NULL;
+	}
+	if ((t = calloc(1, sizeof *t)) == NULL) {
+		cr_seterr(err, "out of memory");
+		free(scheme);
+		transfer_wipe_body(req->body, req->len);
+		req->body = NULL;
+		return NULL;
+	}
+	t->t_ctx = ctx;
+	t->t_body = req->body;
+	t->t_len = req->len;
+	req->body = NULL;
+	t->t_cb = cb;
+	t->t_arg = arg;
+	TAILQ_INSERT_TAIL(&ctx->tc_transfers, t, t_entry);
+	ctx->tc_count++;
+
+	if (transfer_setup(t, req, scheme, err) == -1) {
+		free(scheme);
+		transfer_destroy(t);
+		return NULL;
+	}
+	free(scheme);
+	/* The first call into curl: it may now call the timer callback. */
+	if (curl_multi_add_handle(ctx->tc_multi, t->t_easy) != CURLM_OK) {
+		cr_seterr(err, "cannot add the transfer to curl");
+		/* transfer_destroy removes it; curl ignores a handle it lacks. */
+		transfer_destroy(t);
+		return NULL;
+	}
+	return t;
+}
+
+/* Every option of T's easy handle; see docs/transfer.md for the why. */
+static int
+transfer_setup(struct transfer *t, const struct transfer_req *req,
+    const char *scheme, char *err)
+{
+	struct transfer_ctx	*ctx = t->t_ctx;
+	CURL			*e;
+	int			 https = strcmp(scheme, "https") == 0;
+	int			 bad = 0;
+
+	t->t_http = strcmp(scheme, "tftp") != 0;
+	if (req->method != TRANSFER_PUT && req->method != TRANSFER_POST) {
+		cr_seterr(err, "bad transfer method");
+		return -1;
+	}
+	if (req->password != NULL && req->user == NULL) {
+		cr_seterr(err, "password without a user");
+		return -1;
+	}
+	if (!t->t_http && req->user != NULL) {
+		/* TFTP has no authentication; do not pretend. */
+		cr_seterr(err, "TFTP takes no credentials");
+		return -1;
+	}
+	if ((e = t->t_easy = curl_easy_init()) == NULL) {
+		cr_seterr(err, "curl_easy_init failed");
+		return -1;
+	}
+
+#define SET(opt, val)	(bad |= curl_easy_setopt(e, opt, val) != CURLE_OK)
+	SET(CURLOPT_PRIVATE, t);
+	SET(CURLOPT_ERRORBUFFER, t->t_errbuf);
+	SET(CURLOPT_URL, req->url);
+	/* Only the request's own scheme, and no redirects to anywhere. */
+	SET(CURLOPT_PROTOCOLS_STR, scheme);
+	SET(CURLOPT_REDIR_PROTOCOLS_STR, scheme);
+	SET(CURLOPT_FOLLOWLOCATION, 0L);
+	/* A daemon's behaviour must not change with its environment. */
+	SET(CURLOPT_PROXY, "");
+	SET(CURLOPT_NOSIGNAL, 1L);
+	SET(CURLOPT_CONNECTTIMEOUT, ctx->tc_connect_timeout);
+	SET(CURLOPT_TIMEOUT, ctx->tc_total_timeout);
+	SET(CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
+	/* The server's answer body is of no use: never let curl print it. */
+	SET(CURLOPT_WRITEFUNCTION, transfer_discard);
+
+	if (!t->t_http || req->method == TRANSFER_PUT) {
+		SET(CURLOPT_UPLOAD, 1L);
+		SET(CURLOPT_READFUNCTION, transfer_read);
+		SET(CURLOPT_READDATA, t);
+		/* Digest negotiation may send the body again. */
+		SET(CURLOPT_SEEKFUNCTION, transfer_seek);
+		SET(CURLOPT_SEEKDATA, t);
+		SET(CURLOPT_INFILESIZE_LARGE, (curl_off_t)t->t_len);
+	} else {
+		SET(CURLOPT_POST, 1L);
+		SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)t->t_len);
+		/* NULL here would make curl use the read callback instead. */
+		SET(CURLOPT_POSTFIELDS, t->t_body != NULL ?
+		    (char *)t->t_body : "");
+	}
+
+	if (!t->t_http) {
+		SET(CURLOPT_TFTP_BLKSIZE, (long)TRANSFER_TFTP_BLKSIZE);
+		goto done;
+	}
+
+	/* HTTP(S) only from here. */
+	if (req->content_type != NULL) {
+		if (transfer_header(t, "Content-Type", req->content_type,
+		    err) == -1)
+			return -1;
+	} else if ((t->t_headers = curl_slist_append(t->t_headers,
+	    "Content-Type:")) == NULL) {
+		/* Not curl's x-www-form-urlencoded: the body is no form. */
+		cr_seterr(err, "out of memory");
+		return -1;
+	}
+	if (req->content_encoding != NULL && transfer_header(t,
+	    "Content-Encoding", req->content_encoding, err) == -1)
+		return -1;
+	/* No 100-continue round trip: reports are small. */
+	if ((t->t_headers = curl_slist_append(t->t_headers,
+	    "Expect:")) == NULL) {
+		cr_seterr(err, "out of memory");
+		return -1;
+	}
+	SET(CURLOPT_HTTPHEADER, t->t_headers);
+
+	/*
+	 * Digest always; Basic only inside TLS.  curl sends nothing until the
+	 * server's 401 names a scheme, then uses the best one allowed.
+	 */
+	SET(CURLOPT_HTTPAUTH, https ? CURLAUTH_DIGEST | CURLAUTH_BASIC :
+	    CURLAUTH_DIGEST);
+	if (req->user != NULL) {
+		SET(CURLOPT_USERNAME, req->user);
+		SET(CURLOPT_PASSWORD, req->password != NULL ?
+		    req->password : "");
+	}
+
+	if (https) {
+		SET(CURLOPT_SSL_VERIFYPEER, 1L);
+		SET(CURLOPT_SSL_VERIFYHOST, 2L);
+		SET(CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+		if (ctx->tc_ca_file != NULL) {
+			/* The operator's CA alone, not also the system's. */
+			SET(CURLOPT_CAINFO, ctx->tc_ca_file);
+			SET(CURLOPT_CAPATH, NULL);
+		}
+		if (ctx->tc_cert != NULL) {
+			SET(CURLOPT_SSLCERT, ctx->tc_cert);
+			SET(CURLOPT_SSLCERTTYPE, "PEM");
+			/* NULL: the key is in the certificate's file. */
+			SET(CURLOPT_SSLKEY, ctx->tc_key);
+			SET(CURLOPT_SSLKEYTYPE, "PEM");
+		}
+	}
+done:
+#undef SET
+	if (bad) {
+		cr_seterr(err, "libcurl lacks an option the transfer needs");
+		return -1;
+	}
+	return 0;
+}
+
+/* CURLOPT_READFUNCTION over the body, for PUT and TFTP. */
+static size_t
+transfer_read(char *buf, size_t size, size_t n, void *arg)
+{
+	struct transfer	*t = arg;
+	size_t		 len = size * n;
+
+	if (len > t->t_len - t->t_off)
+		len = t->t_len - t->t_off;
+	if (len != 0)
+		memcpy(buf, t->t_body + t->t_off, len);
+	t->t_off += len;
+	return len;
+}
+
+/* CURLOPT_SEEKFUNCTION: curl rewinds to resend after an auth challenge. */
+static int
+transfer_seek(void *arg, curl_off_t off, int origin)
+{
+	struct transfer	*t = arg;
+
+	if (origin != SEEK_SET || off < 0 || (uint64_t)off > t->t_len)
+		return CURL_SEEKFUNC_FAIL;
+	t->t_off = (size_t)off;
+	return CURL_SEEKFUNC_OK;
+}
+
+static size_t
+transfer_discard(char *buf, size_t size, size_t n, void *arg)
+{
+	return size * n;
+}

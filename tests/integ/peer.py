@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""Small test peers for the transfer scripts (tests/integ/transfer_lib.sh).
+
+  peer.py port tcp|udp       print a free port on 127.0.0.1
+  peer.py tftp-ready PORT    exit 0 once a TFTP server answers on PORT
+  peer.py hang PORTFILE      accept connections, read, never answer
+  peer.py cutoff PORTFILE    accept, read the headers and 1000 body bytes,
+                             then close without an answer
+  peer.py full PORTFILE      listen with a full accept queue and never
+                             accept: Linux drops new SYNs, so a connect
+                             neither succeeds nor fails
+
+hang and cutoff bind a port of the kernel's choice and write it to
+PORTFILE once they listen: the file's existence is the readiness signal.
+They log what they received to PORTFILE.log.
+"""
+import os
+import socket
+import struct
+import sys
+import time
+
+
+HELD = []
+
+
+def free_port(kind):
+    t = socket.SOCK_DGRAM if kind == "udp" else socket.SOCK_STREAM
+    with socket.socket(socket.AF_INET, t) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def tftp_ready(port):
+    # A read request for a file that does not exist: any answer (an
+    # ERROR packet) means the server is up.
+    rrq = struct.pack("!H", 1) + b"cfgreport-ready-probe\0octet\0"
+    for _ in range(100):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.settimeout(0.1)
+            s.sendto(rrq, ("127.0.0.1", port))
+            try:
+                s.recvfrom(600)
+                return 0
+            except (socket.timeout, ConnectionRefusedError):
+                time.sleep(0.05)
+    return 1
+
+
+def listen(portfile, backlog=8, fill=0):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(("127.0.0.1", 0))
+    s.listen(backlog)
+    for _ in range(fill):
+        c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        c.connect(s.getsockname())
+        HELD.append(c)      # open for as long as we run
+    tmpname = portfile + ".tmp"
+    with open(tmpname, "w") as f:
+        f.write("%d\n" % s.getsockname()[1])
+    os.rename(tmpname, portfile)
+    return s
+
+
+def hang(portfile):
+    s = listen(portfile)
+    held = []
+    with open(portfile + ".log", "ab", buffering=0) as log:
+        while True:
+            c, _ = s.accept()
+            held.append(c)      # keep it open, say nothing
+            c.settimeout(0.5)
+            try:
+                log.write(c.recv(65536))
+            except socket.timeout:
+                pass
+
+
+def cutoff(portfile):
+    s = listen(portfile)
+    with open(portfile + ".log", "ab", buffering=0) as log:
+        while True:
+            c, _ = s.accept()
+            data = b""
+            c.settimeout(5)
+            try:
+                while b"\r\n\r\n" not in data:
+                    chunk = c.recv(4096)
+                    if not chunk:
+                        break
+                    data += chunk
+                head, _, body = data.partition(b"\r\n\r\n")
+                while len(body) < 1000:
+                    chunk = c.recv(1000 - len(body))
+                    if not chunk:
+                        break
+                    body += chunk
+            except socket.timeout:
+                pass
+            log.write(data[:200] + b"\n--- cut ---\n")
+            # Unread data in the receive queue makes close() send a RST.
+            c.close()
+
+
+def full(portfile):
+    # Backlog 0 queues one connection; ours fills it, so later SYNs are
+    # dropped while the socket still listens.
+    s = listen(portfile, backlog=0, fill=1)
+    while True:
+        time.sleep(3600)
+
+
+def main(argv):
+    if len(argv) == 3 and argv[1] == "port":
+        print(free_port(argv[2]))
+        return 0
+    if len(argv) == 3 and argv[1] == "tftp-ready":
+        return tftp_ready(int(argv[2]))
+    if len(argv) == 3 and argv[1] == "hang":
+        hang(argv[2])
+    if len(argv) == 3 and argv[1] == "cutoff":
+        cutoff(argv[2])
+    if len(argv) == 3 and argv[1] == "full":
+        full(argv[2])
+    sys.stderr.write(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
