@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "proto.h"
+#include "failmalloc.h"
 
 #define nitems(a)	(sizeof (a) / sizeof (a)[0])
 
@@ -545,6 +546,72 @@ test_long_argument_streaming(void **state)
 	ctlmsg_dec_free(d);
 }
 
+/* Each allocation failing in turn: a clean -1, no leak, no crash. */
+static void
+test_out_of_memory(void **state)
+{
+	struct ctlmsg_dec	*d;
+	uint8_t			*msg, *enc, *blob;
+	size_t			 len, enclen, used, bloblen = 20000;
+	char			 err[CR_ERRLEN];
+	long			 n;
+	int			 rv, argc = (int)nitems(req_argv) - 1;
+
+	if (!failmalloc_active())
+		skip();
+	assert_non_null(blob = calloc(1, bloblen));
+	assert_non_null(msg = ctlmsg_request_encode(argc, req_argv, blob,
+	    bloblen, &len, err));
+	for (n = 0;; n++) {
+		failmalloc_after(n);
+		if ((d = ctlmsg_dec_new(CTLMSG_REQUEST)) == NULL) {
+			failmalloc_after(-1);
+			continue;
+		}
+		err[0] = '\0';
+		/* Small pieces, so the buffer grows several times. */
+		rv = feed_chunks(d, msg, len, 1000, &used, err);
+		failmalloc_after(-1);
+		if (rv == CTLMSG_COMPLETE) {
+			const uint8_t	*b;
+			size_t		 blen;
+			char		**av;
+			int		 ac;
+
+			assert_int_equal(ctlmsg_dec_request(d, &ac, &av, &b,
+			    &blen), 0);
+			assert_int_equal(ac, argc);
+			assert_string_equal(av[argc - 1], req_argv[argc - 1]);
+			assert_int_equal(blen, bloblen);
+			ctlmsg_dec_free(d);
+			break;
+		}
+		assert_int_equal(rv, -1);
+		assert_string_equal(err, "request: out of memory");
+		ctlmsg_dec_free(d);
+	}
+	/* The decoder, its buffer growing 4K to 32K, and argv. */
+	assert_true(n >= 5);
+	for (n = 0;; n++) {
+		failmalloc_after(n);
+		enc = ctlmsg_request_encode(argc, req_argv, blob, bloblen,
+		    &enclen, err);
+		failmalloc_after(-1);
+		if (enc != NULL)
+			break;
+		assert_string_equal(err, "request: out of memory");
+	}
+	assert_int_equal(enclen, len);
+	free(enc);
+	failmalloc_after(0);
+	enc = ctlmsg_reply_encode(1, "x", 1, &enclen, err);
+	failmalloc_after(-1);
+	assert_null(enc);
+	assert_string_equal(err, "reply: out of memory");
+	free(msg);
+	free(blob);
+}
+
 int
 main(void)
 {
@@ -559,6 +626,7 @@ main(void)
 		cmocka_unit_test(test_encode_errors),
 		cmocka_unit_test(test_limits_accepted),
 		cmocka_unit_test(test_long_argument_streaming),
+		cmocka_unit_test(test_out_of_memory),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
