@@ -1,0 +1,26 @@
+#!/bin/sh
+# Instruction counts (callgrind's Ir) of each step of the profile layer on
+# a 5,000-parameter profile (tests/bench/bench_profile.c):
+#   BUILD=/path/to/build sh tests/bench/profile.sh
+# Each step is counted alone (--toggle-collect on its function); the
+# figures go to docs/profile.md.
+set -eu
+top=$(cd "$(dirname "$0")/../.." && pwd)
+build=${BUILD:-$top/build}
+bench=$build/tests/bench/bench_profile
+[ -x "$bench" ] || { echo "profile.sh: no $bench: make check first" >&2; exit 2; }
+command -v valgrind >/dev/null || { echo "profile.sh: no valgrind" >&2; exit 2; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+printf '%-8s %14s\n' step Ir
+for step in parse save full delta status; do
+	valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.$step" \
+	    --toggle-collect="bench_$step" "$bench" "$step" \
+	    >"$tmp/out.$step" 2>"$tmp/log.$step" ||
+	    { cat "$tmp/log.$step" >&2; exit 1; }
+	ir=$(sed -n 's/^totals: *\([0-9]*\).*/\1/p' "$tmp/cg.$step")
+	[ -n "$ir" ] || ir=$(sed -n 's/^summary: *\([0-9]*\).*/\1/p' "$tmp/cg.$step")
+	printf '%-8s %14s\n' "$step" "$ir"
+done
+sed -n 's/^/# /p' "$tmp/out.delta"

@@ -1,0 +1,122 @@
+/*
+ * fuzz_profile.c — libFuzzer harness for the flat-profile reader.
+ *
+ * Whatever the input, profile_parse either fails with a one-line reason
+ * or yields a set that survives save -> parse unchanged (and saves to the
+ * same bytes again); the masked form parses too and hides every secret;
+ * applying the set as a batch works and is idempotent.
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto.h"
+
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+static void
+fuzz_warn(void *arg, const char *msg)
+{
+	if (msg == NULL || strchr(msg, '\n') != NULL)
+		abort();
+}
+
+static int
+fuzz_equal(const struct params *a, const struct params *b)
+{
+	const struct param	*x, *y;
+	size_t			 i;
+
+	if (params_count(a) != params_count(b))
+		return 0;
+	for (i = 0; i < params_count(a); i++) {
+		x = params_at(a, i);
+		y = params_at(b, i);
+		if (strcmp(x->name, y->name) != 0 || x->ua != y->ua ||
+		    (x->value == NULL) != (y->value == NULL) ||
+		    (x->value != NULL && strcmp(x->value, y->value) != 0))
+			return 0;
+	}
+	return 1;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct params		*p, *q, *m, *d, *chg;
+	const struct param	*pa, *ma;
+	char			 err[CR_ERRLEN] = "", *s, *t, *ms;
+	size_t			 len, tlen, mlen, i;
+
+	p = profile_parse((const char *)data, size, fuzz_warn, NULL, err);
+	if (p == NULL) {
+		if (err[0] == '\0' || strchr(err, '\n') != NULL)
+			abort();
+		return 0;
+	}
+
+	/* Round trip: the same set, then the same bytes. */
+	if ((s = profile_save(p, 0, &len)) == NULL || strlen(s) != len)
+		abort();
+	if ((q = profile_parse(s, len, NULL, NULL, err)) == NULL ||
+	    !fuzz_equal(p, q))
+		abort();
+	if ((t = profile_save(q, 0, &tlen)) == NULL || tlen != len ||
+	    memcmp(s, t, len) != 0)
+		abort();
+
+	/* Masked: still a profile, every secret value gone, IKM left out. */
+	if ((ms = profile_save(p, PROFILE_MASK_SECRETS, &mlen)) == NULL ||
+	    (m = profile_parse(ms, mlen, NULL, NULL, err)) == NULL)
+		abort();
+	for (i = 0; i < params_count(p); i++) {
+		pa = params_at(p, i);
+		ma = params_find(m, pa->name);
+		if (settings_is_omitted(pa->name)) {
+			if (ma != NULL)
+				abort();
+			continue;
+		}
+		if (ma == NULL)
+			abort();
+		if (settings_is_secret(pa->name) && pa->value != NULL &&
+		    pa->value[0] != '\0' && strcmp(ma->value, "*****") != 0)
+			abort();
+		/* And the agent's settings check never crashes on it. */
+		(void)settings_check(pa->name, pa->value, err);
+	}
+
+	/* As a batch: onto a copy of itself nothing changes ... */
+	if ((d = params_dup(p)) == NULL || (chg = params_new()) == NULL)
+		abort();
+	if (params_apply(d, q, chg, err) != 0 || params_count(chg) != 0 ||
+	    !fuzz_equal(d, p))
+		abort();
+	params_free(d);
+	/* ... onto an empty set every name arrives, ua-only ones empty. */
+	if ((d = params_new()) == NULL)
+		abort();
+	if (params_apply(d, p, chg, err) != 0 ||
+	    params_count(d) != params_count(p) ||
+	    params_count(chg) != params_count(p))
+		abort();
+	for (i = 0; i < params_count(d); i++) {
+		if (params_at(d, i)->value == NULL)
+			abort();
+	}
+	free(ms);
+	if ((ms = report_delta(p, chg, &mlen)) == NULL)
+		abort();
+
+	free(ms);
+	free(s);
+	free(t);
+	params_free(chg);
+	params_free(d);
+	params_free(m);
+	params_free(q);
+	params_free(p);
+	return 0;
+}
