@@ -193,7 +193,8 @@ params_dup(const struct params *src)
 		if ((name = strdup(e->p.name)) == NULL)
 			goto fail;
 		value = NULL;
-		if (e->p.value != NULL && (value = strdup(e->p.value)) == NULL) {
+		if (e->p.value != NULL &&
+		    (value = strdup(e->p.value)) == NULL) {
 			free(name);
 			goto fail;
 		}
@@ -512,12 +513,13 @@ params_apply(struct params *dst, const struct params *src,
 				goto nomem;
 		} else {
 			cur = &dst->v[s->at].p;
-			/* No ua attribute in the batch keeps the current one. */
+			/* No ua attribute in the batch keeps the current. */
 			s->ua = in->ua == UA_NONE ? cur->ua : in->ua;
 			samevalue = in->value == NULL || (cur->value != NULL &&
 			    strcmp(cur->value, in->value) == 0);
 			s->changed = !samevalue || s->ua != cur->ua;
-			if (!samevalue && (s->value = strdup(in->value)) == NULL)
+			if (!samevalue &&
+			    (s->value = strdup(in->value)) == NULL)
 				goto nomem;
 		}
 		if (s->changed && changed != NULL &&

@@ -40,7 +40,7 @@ static const char * const settings_modes[] = {
 };
 static const char * const settings_yesno[] = { "Yes", "No", NULL };
 
-#define TEXT(n)		{ n, SETTING_TEXT, "", NULL, 0, 0 }
+#define SETTINGS_TEXT(n)	{ n, SETTING_TEXT, "", NULL, 0, 0 }
 
 static const struct setting settings[] = {
 	{ "Report_Rule", SETTING_RULE, "", NULL, 0, 0 },
@@ -52,15 +52,18 @@ static const struct setting settings[] = {
 	{ "Upload_Delay_On_Local_Change", SETTING_RANGE, "60", NULL, 10, 900 },
 	{ "Report_Random_Delay", SETTING_RANGE, "0", NULL, 0, 3600 },
 	{ "IKM_HTTP_Encrypt_Content", SETTING_B64URL, "", NULL, 0, 0 },
-	TEXT("User_ID_1_"),
-	TEXT("Auth_ID_1_"),
+	SETTINGS_TEXT("User_ID_1_"),
+	SETTINGS_TEXT("Auth_ID_1_"),
 	{ "Use_Auth_ID_1_", SETTING_LIST, "No", settings_yesno, 0, 0 },
-	TEXT("Password_1_"),
-	TEXT("GPP_A"), TEXT("GPP_B"), TEXT("GPP_C"), TEXT("GPP_D"),
-	TEXT("GPP_E"), TEXT("GPP_F"), TEXT("GPP_G"), TEXT("GPP_H"),
-	TEXT("GPP_I"), TEXT("GPP_J"), TEXT("GPP_K"), TEXT("GPP_L"),
-	TEXT("GPP_M"), TEXT("GPP_N"), TEXT("GPP_O"), TEXT("GPP_P"),
-	TEXT("GPP_SA"), TEXT("GPP_SB"), TEXT("GPP_SC"), TEXT("GPP_SD"),
+	SETTINGS_TEXT("Password_1_"),
+	SETTINGS_TEXT("GPP_A"), SETTINGS_TEXT("GPP_B"), SETTINGS_TEXT("GPP_C"),
+	SETTINGS_TEXT("GPP_D"), SETTINGS_TEXT("GPP_E"), SETTINGS_TEXT("GPP_F"),
+	SETTINGS_TEXT("GPP_G"), SETTINGS_TEXT("GPP_H"), SETTINGS_TEXT("GPP_I"),
+	SETTINGS_TEXT("GPP_J"), SETTINGS_TEXT("GPP_K"), SETTINGS_TEXT("GPP_L"),
+	SETTINGS_TEXT("GPP_M"), SETTINGS_TEXT("GPP_N"), SETTINGS_TEXT("GPP_O"),
+	SETTINGS_TEXT("GPP_P"),
+	SETTINGS_TEXT("GPP_SA"), SETTINGS_TEXT("GPP_SB"),
+	SETTINGS_TEXT("GPP_SC"), SETTINGS_TEXT("GPP_SD"),
 };
 
 #define SETTINGS_IKM	"IKM_HTTP_Encrypt_Content"

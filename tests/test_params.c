@@ -97,7 +97,8 @@ test_valid_names(void **state)
 		"periodic_upload_to_server", "xmlFoo",
 	};
 	static const char *bad[] = {
-		"", "1a", "-a", ".a", "a b", "a:b", "a/b", "a<", "a&", "\xc3\xa9",
+		"", "1a", "-a", ".a", "a b", "a:b", "a/b", "a<", "a&",
+		"\xc3\xa9",
 		"na\xc3\xafve", "a\n", "\"a\"",
 	};
 	char	 name[300], err[CR_ERRLEN];
@@ -149,8 +150,8 @@ test_value_limits(void **state)
 	free(v);
 
 	/* Text only: UTF-8, no NUL-less controls but TAB, LF, CR. */
-	assert_int_equal(params_set(p, "T", "a\tb\r\nc \xc3\xa9 \xf0\x9f\x98\x80",
-	    UA_NONE, err), 1);
+	assert_int_equal(params_set(p, "T",
+	    "a\tb\r\nc \xc3\xa9 \xf0\x9f\x98\x80", UA_NONE, err), 1);
 	assert_int_equal(params_set(p, "T", "a\x01", UA_NONE, err), -1);
 	assert_non_null(strstr(err, "byte 2"));
 	assert_int_equal(params_set(p, "T", "\xff", UA_NONE, err), -1);

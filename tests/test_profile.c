@@ -127,7 +127,8 @@ test_content_forms(void **state)
 	    "  <GPP_A>\n</GPP_A>\n"
 	    "  <GPP_B></GPP_B>\n"
 	    "  <GPP_C>  <!-- only a comment -->  </GPP_C>\n"
-	    "  <Station_Name>\n    Reception &amp; Lobby \t\n  </Station_Name>\n"
+	    "  <Station_Name>\n    Reception &amp; Lobby \t\n"
+	    "  </Station_Name>\n"
 	    "  <Refs>&lt;&gt;&amp;&quot;&apos; &#233;&#xe9;&#x1F600;"
 	    "</Refs>\n"
 	    "  <Cdata>a<![CDATA[<b>&amp;</b>]]>c<!-- x -->d</Cdata>\n"
@@ -380,8 +381,8 @@ test_save_format(void **state)
 	    "[--delta]http://prov.example/$MA-delta.xml", UA_NA, err), 1);
 	assert_int_equal(params_set(p, "Speed_Dial_2_2_", NULL, UA_RW, err), 1);
 	assert_int_equal(params_set(p, "GPP_A", "", UA_NONE, err), 1);
-	assert_int_equal(params_set(p, "Station_Name", "R & D <\"1\"> 'x' \xc3\xa9",
-	    UA_RW, err), 1);
+	assert_int_equal(params_set(p, "Station_Name",
+	    "R & D <\"1\"> 'x' \xc3\xa9", UA_RW, err), 1);
 	assert_int_equal(params_set(p, "Multi", "a\nb", UA_NONE, err), 1);
 	s = profile_save(p, 0, &len);
 	assert_non_null(s);
@@ -421,7 +422,8 @@ test_save_masked(void **state)
 	assert_int_equal(params_set(p, "IKM_HTTP_Encrypt_Content",
 	    "yqdlZ-tYemfogSmv7Ws5PQ", UA_NA, err), 1);
 	assert_int_equal(params_set(p, "Profile_Rule",
-	    "[--key \"k e y\" --uid u --pwd pw]https://h/p.xml", UA_NA, err), 1);
+	    "[--key \"k e y\" --uid u --pwd pw]https://h/p.xml", UA_NA, err),
+	    1);
 	s = profile_save(p, PROFILE_MASK_SECRETS, NULL);
 	assert_non_null(s);
 	assert_null(strstr(s, "s3cret"));
@@ -432,7 +434,8 @@ test_save_masked(void **state)
 	assert_null(strstr(s, "k e y"));
 	assert_null(strstr(s, ">pw<"));
 	assert_null(strstr(s, "--pwd pw"));
-	assert_non_null(strstr(s, "<Password_1_ ua=\"na\">*****</Password_1_>"));
+	assert_non_null(strstr(s,
+	    "<Password_1_ ua=\"na\">*****</Password_1_>"));
 	assert_non_null(strstr(s, "<Admin_Password ua=\"na\">*****<"));
 	assert_non_null(strstr(s, "<GPP_SB>*****</GPP_SB>"));
 	assert_non_null(strstr(s, "<GPP_B>not secret</GPP_B>"));
@@ -457,8 +460,9 @@ test_round_trip(void **state)
 	static const char *values[] = {
 		"plain", "", "a&b", "<tag>", "]]>", "\"double\" 'single'",
 		"line 1\nline 2\n\nline 4", "tab\there", "cr\r\nlf",
-		"&amp; literally", "&#233;", "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80",
-		"a  b", "<!-- not a comment -->", "<![CDATA[x]]>", "$MA $$ $(A:1:2)",
+		"&amp; literally", "&#233;",
+		"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", "a  b",
+		"<!-- not a comment -->", "<![CDATA[x]]>", "$MA $$ $(A:1:2)",
 		"x > y < z", "\x7f",
 	};
 	struct params	*p = params_new(), *q, *r;

@@ -194,7 +194,8 @@ test_rule(void **state)
 	ok("Report_Rule", "http://my_http_server/config-mpp.xml");
 	ok("Report_Rule", "[--delta --key test123]http://my_http_server/"
 	    "config-mpp-delta.enc.xml;");
-	ok("report_rule", "[--status]http://s/st.xml\n  [--delta]http://s/d.xml");
+	ok("report_rule",
+	    "[--status]http://s/st.xml\n  [--delta]http://s/d.xml");
 	refused("Report_Rule", "[--delta --status]http://h/x.xml", NULL);
 	assert_int_equal(settings_check("Report_Rule",
 	    "[--key s3cr3t --bogus]http://h/x.xml", err), -1);
@@ -228,7 +229,8 @@ test_value_in_reason(void **state)
 	big[sizeof big - 1] = '\0';
 	assert_int_equal(settings_check("Report_Random_Delay", big, err), -1);
 	assert_non_null(strstr(err, "...\": allowed 0-3600 (seconds)"));
-	assert_int_equal(settings_check("HTTP_Report_Method", "PU\nT", err), -1);
+	assert_int_equal(settings_check("HTTP_Report_Method", "PU\nT", err),
+	    -1);
 	assert_string_equal(err,
 	    "HTTP_Report_Method: \"PU\\nT\": allowed PUT, POST");
 }

@@ -38,8 +38,9 @@ static const char *bench_stems[] = {
 /* As they appear in the document: already escaped. */
 static const char *bench_values[] = {
 	"Yes", "No", "5060", "UDP", "3600", "sip.example.net",
-	"Reception &amp; Lobby", "(*xx|[3469]11|0|00|[2-9]xxxxxx|1xxx[2-9]xxxxxxS0"
-	    "|xxxxxxxxxxxx.)", "G711u", "AVT", "0", "https://prov.example/"
+	"Reception &amp; Lobby",
+	"(*xx|[3469]11|0|00|[2-9]xxxxxx|1xxx[2-9]xxxxxxS0|xxxxxxxxxxxx.)",
+	"G711u", "AVT", "0", "https://prov.example/"
 	    "xml/directory.xml?mac=$MA&amp;x=1", "fnc=blf+sd+cp;sub=2001@"
 	    "sip.example.net;nme=Reception", "&lt;none&gt;", "",
 	"350@-19,440@-19;10(*/0/1+2)", "Ext 2001",

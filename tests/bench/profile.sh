@@ -8,8 +8,9 @@ set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-$top/build}
 bench=$build/tests/bench/bench_profile
-[ -x "$bench" ] || { echo "profile.sh: no $bench: make check first" >&2; exit 2; }
-command -v valgrind >/dev/null || { echo "profile.sh: no valgrind" >&2; exit 2; }
+die() { echo "profile.sh: $*" >&2; exit 2; }
+[ -x "$bench" ] || die "no $bench: make check first"
+command -v valgrind >/dev/null || die "no valgrind"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -19,8 +20,8 @@ for step in parse save full delta status; do
 	    --toggle-collect="bench_$step" "$bench" "$step" \
 	    >"$tmp/out.$step" 2>"$tmp/log.$step" ||
 	    { cat "$tmp/log.$step" >&2; exit 1; }
+	# "totals:" is what the toggled function collected.
 	ir=$(sed -n 's/^totals: *\([0-9]*\).*/\1/p' "$tmp/cg.$step")
-	[ -n "$ir" ] || ir=$(sed -n 's/^summary: *\([0-9]*\).*/\1/p' "$tmp/cg.$step")
 	printf '%-8s %14s\n' "$step" "$ir"
 done
 sed -n 's/^/# /p' "$tmp/out.delta"
