@@ -54,6 +54,7 @@ static char	*rule_cat(const char *, const char *, size_t, const char *,
 		    const char *);
 static size_t	rule_dashes(const char *);
 static const struct rule_arg *rule_lookup(const char *, size_t, int *);
+static const struct rule_arg *rule_glued(const char *, size_t);
 static const char *rule_quote_end(const char *);
 static char	*rule_unquote(const char *, const char *);
 static size_t	rule_pos(const char *, const char *);
@@ -151,6 +152,27 @@ rule_lookup(const char *word, size_t len, int *strict)
 		if (strict != NULL)
 			*strict = (d == 2 && word[0] == '-' && word[1] == '-');
 		return (&rule_args[i]);
+	}
+	return (NULL);
+}
+
+/*
+ * A dashed WORD (LEN bytes) that begins with the name of a secret argument
+ * and goes on: "--key=abc", "--key\"a b\"", "--keyabc".  The parser says
+ * so without echoing the word, and the mask hides what follows the name.
+ */
+static const struct rule_arg *
+rule_glued(const char *word, size_t len)
+{
+	size_t	 d, i, nlen;
+
+	if ((d = rule_dashes(word)) == 0 || d >= len)
+		return (NULL);
+	for (i = 0; i < RULE_NARGS; i++) {
+		nlen = strlen(rule_args[i].name);
+		if (rule_args[i].secret && len - d > nlen &&
+		    strncasecmp(word + d, rule_args[i].name, nlen) == 0)
+			return (&rule_args[i]);
 	}
 	return (NULL);
 }
@@ -307,9 +329,10 @@ rule_authority(const char *a, const char *e, size_t *len)
 }
 
 /*
- * What can be said of a URL as written (U, LEN bytes, in TEXT), before
- * macros: a scheme must be one we speak and must have a host.  Macros may
- * still change both; rule_resolve checks again.
+ * What can be said of a URL as written (U up to E, in TEXT) before
+ * macros: not an argument, no control characters, and a scheme, if it
+ * has one, that we speak, with a host.  Macros may still change the
+ * scheme and the host; rule_resolve checks again.
  */
 static int
 rule_check_url(const char *text, const char *u, const char *e, char *err)
@@ -318,12 +341,11 @@ rule_check_url(const char *text, const char *u, const char *e, char *err)
 	enum rule_scheme	 scheme;
 	const char		*p;
 	size_t			 n, hlen;
-	int			 strict;
 
 	if (rule_dashes(u) > 0) {
 		for (p = u; p < e && *p != ']' && *p != '='; p++)
 			;
-		if ((a = rule_lookup(u, p - u, &strict)) != NULL) {
+		if ((a = rule_lookup(u, p - u, NULL)) != NULL) {
 			rule_err(err, text, u, "--%s outside [ ]: write "
 			    "[--%s ...]URL", a->name, a->name);
 		} else
@@ -431,6 +453,11 @@ rule_parse_args(const char *text, const char **pp, struct rule_entry *e,
 			    NULL) {
 				rule_err(err, text, w, "write --%s and its "
 				    "value apart, not with '='", a->name);
+				return (-1);
+			}
+			if ((a = rule_glued(w, wlen)) != NULL) {
+				rule_err(err, text, w, "write --%s and its "
+				    "value apart, with white space", a->name);
 				return (-1);
 			}
 			rule_err(err, text, w, "unknown argument '%.*s'",
@@ -885,7 +912,6 @@ rule_mask_value(struct rule_buf *b, const char *p, int in, int secret,
     int *fail)
 {
 	const char	*v, *q;
-	int		 strict;
 
 	for (v = p; rule_space(*v); v++)
 		;
@@ -906,7 +932,7 @@ rule_mask_value(struct rule_buf *b, const char *p, int in, int secret,
 		 * "-pwd" or "--secret" is a key, and hidden.
 		 */
 		if (v[0] == '-' && v[1] == '-' &&
-		    rule_lookup(v, p - v, &strict) != NULL)
+		    rule_lookup(v, p - v, NULL) != NULL)
 			return (v);
 	}
 	if (rule_buf_add(b, secret ? RULE_MASK : v, secret ?
@@ -962,7 +988,7 @@ rule_mask_secrets(const char *text)
 	const struct rule_arg	*a;
 	const char		*p, *w, *eq;
 	size_t			 wlen, d;
-	int			 in = 0, fail = 0, strict;
+	int			 in = 0, fail = 0;
 
 	memset(&b, 0, sizeof b);
 	if (rule_buf_add(&b, "", 0) != 0)
@@ -996,22 +1022,23 @@ rule_mask_secrets(const char *text)
 		}
 		wlen = p - w;
 
-		if ((a = rule_lookup(w, wlen, &strict)) != NULL) {
+		if ((a = rule_lookup(w, wlen, NULL)) != NULL) {
 			fail = rule_buf_add(&b, w, wlen) != 0;
 			if (a->value && !fail)
 				p = rule_mask_value(&b, p, in, a->secret,
 				    &fail);
 			continue;
 		}
-		/* "--key=secret" is refused by the parser, but hidden. */
+		/* "--key=secret" and the like: refused, but hidden. */
 		d = rule_dashes(w);
-		eq = d > 0 ? memchr(w, '=', wlen) : NULL;
-		if (eq != NULL && (a = rule_lookup(w, eq - w, &strict)) !=
-		    NULL && a->secret) {
-			fail = rule_buf_add(&b, w, eq + 1 - w) != 0;
-			if (!fail && eq[1] == '"') {
-				w = rule_quote_end(eq + 1);
-				p = w != NULL ? w + 1 : eq + 1 + strlen(eq + 1);
+		if ((a = rule_glued(w, wlen)) != NULL) {
+			eq = w + d + strlen(a->name);
+			if (*eq == '=')
+				eq++;
+			fail = rule_buf_add(&b, w, eq - w) != 0;
+			if (!fail && *eq == '"') {
+				w = rule_quote_end(eq);
+				p = w != NULL ? w + 1 : eq + strlen(eq);
 			}
 			if (!fail)
 				fail = rule_buf_add(&b, RULE_MASK,

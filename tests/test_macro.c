@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "proto.h"
+#include "failmalloc.h"
 
 #define BIG	(64 * 1024)
 
@@ -387,6 +388,31 @@ test_env_rule(void **state)
 	params_free(p);
 }
 
+/* Every allocation may fail: NULL, "out of memory", nothing leaked. */
+static void
+test_fail_malloc(void **state)
+{
+	char	 err[CR_ERRLEN];
+	char	*out;
+	long	 n;
+
+	(void)state;
+	if (!failmalloc_active())
+		skip();
+	for (n = 0;; n++) {
+		failmalloc_after(n);
+		out = macro_expand("$(MA:0:6)/$(BIG:0:1000)/$MA$$", lookup,
+		    NULL, err);
+		failmalloc_after(-1);
+		if (out != NULL)
+			break;
+		assert_string_equal(err, "out of memory");
+	}
+	assert_true(n >= 2);		/* the first buffer, then growth */
+	assert_int_equal(strlen(out), 6 + 1 + 1000 + 1 + 12 + 1);
+	free(out);
+}
+
 int
 main(void)
 {
@@ -399,6 +425,7 @@ main(void)
 		cmocka_unit_test(test_lookup_calls),
 		cmocka_unit_test(test_env),
 		cmocka_unit_test(test_env_rule),
+		cmocka_unit_test(test_fail_malloc),
 	};
 
 	memset(big_value, 'b', BIG);

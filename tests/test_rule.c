@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "proto.h"
+#include "failmalloc.h"
 
 /* Parse TEXT, which must succeed with N entries. */
 static void
@@ -314,6 +315,12 @@ test_errors(void **state)
 		  "'--aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'" },
 		{ "[--key=abc]x/y",
 		  "position 2: write --key and its value apart, not with '='" },
+		{ "[--key\"a b\"]x/y",
+		  "position 2: write --key and its value apart, with white "
+		  "space" },
+		{ "[--Wachtwoordgeheim]x/y",
+		  "position 2: write --wachtwoord and its value apart, with "
+		  "white space" },
 		{ "[--other=abc]x/y",
 		  "position 2: unknown argument '--other'" },
 		{ "[delta]x/y",
@@ -429,6 +436,9 @@ test_errors_do_not_echo(void **state)
 		"[--pwd Sup3rSecret]http://h/x",
 		"[--uid u --pwd Sup3rSecret --pwd Sup3rSecret]http://h/x",
 		"[--key Sup3rSecret --delta --status]x/y",
+		"[--keySup3rSecret]x/y",
+		"[--key\"Sup3rSecret\"]x/y",
+		"[--md5 --key Sup3rSecret]x/y",
 	};
 	struct rule	 r;
 	char		 err[CR_ERRLEN];
@@ -746,6 +756,9 @@ test_mask_broken(void **state)
 	assert_mask("[--pwd=\"se cret\" --delta]h/x",
 	    "[--pwd=***** --delta]h/x");
 	assert_mask("[--toets=\"se cret", "[--toets=*****");
+	assert_mask("[--key\"se cret\" --delta]h/x", "[--key***** --delta]h/x");
+	assert_mask("[--KEYsecret]h/x", "[--KEY*****]h/x");
+	assert_mask("--pwd:secret h/x", "--pwd***** h/x");
 	/* A key written with a space: both words go */
 	assert_mask("[--key my secret]h/x", "[--key ***** *****]h/x");
 	assert_mask("[--kye secret]h/x", "[--kye *****]h/x");
@@ -820,6 +833,67 @@ test_clear(void **state)
 	rule_clear(&r);
 }
 
+/* Every allocation may fail: an error, nothing leaked, nothing half-done. */
+static void
+test_fail_malloc(void **state)
+{
+	static const char	*text = "[--delta --key \"k y\" --uid u "
+				    "--pwd p]http://h/$MA/x\n"
+				    "[--status --toets $MA]/$(MA:0:6).xml";
+	struct rule		 r;
+	char			 err[CR_ERRLEN];
+	char			*m;
+	long			 n;
+	int			 rc;
+
+	(void)state;
+	if (!failmalloc_active())
+		skip();
+	for (n = 0;; n++) {
+		failmalloc_after(n);
+		rc = rule_parse(text, &r, err);
+		failmalloc_after(-1);
+		if (rc == 0)
+			break;
+		assert_int_equal(rc, -1);
+		assert_string_equal(err, "out of memory");
+		assert_int_equal(r.n, 0);
+		assert_null(r.e[0].url);
+	}
+	assert_true(n >= 6);
+	rule_clear(&r);
+
+	for (n = 0;; n++) {
+		parse_ok(text, &r, 2);
+		failmalloc_after(n);
+		rc = rule_resolve(&r, lookup, NULL, "t.example", err);
+		failmalloc_after(-1);
+		if (rc == 0)
+			break;
+		assert_int_equal(rc, -1);
+		assert_non_null(strstr(err, "out of memory"));
+		assert_string_equal(r.e[0].url, "http://h/$MA/x");
+		assert_string_equal(r.e[1].url, "/$(MA:0:6).xml");
+		assert_string_equal(r.e[1].key, "$MA");
+		rule_clear(&r);
+	}
+	assert_true(n >= 6);
+	assert_string_equal(r.e[0].url, "http://h/000e08aabbcc/x");
+	assert_string_equal(r.e[1].url, "tftp://t.example/000e08.xml");
+	rule_clear(&r);
+
+	for (n = 0;; n++) {
+		failmalloc_after(n);
+		m = rule_mask_secrets(text);
+		failmalloc_after(-1);
+		if (m != NULL)
+			break;
+	}
+	assert_true(n >= 1);
+	assert_null(strstr(m, "k y"));
+	free(m);
+}
+
 int
 main(void)
 {
@@ -838,6 +912,7 @@ main(void)
 		cmocka_unit_test(test_mask_huge),
 		cmocka_unit_test(test_kind_name),
 		cmocka_unit_test(test_clear),
+		cmocka_unit_test(test_fail_malloc),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
