@@ -19,6 +19,7 @@ void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_msg(int, const char *);
 void	fatal(const char *, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
 void	fatalx(const char *, ...)
@@ -242,5 +243,13 @@ int		 store_dest_retain(struct store *, const char *const *, size_t,
 const uint8_t	*store_profile_digest(const struct store *);
 int		 store_set_profile_digest(struct store *,
 		    const uint8_t [STATE_DIGEST_LEN], char *);
+
+/* control.c — the control socket's commands, on ctl.c's transport */
+struct cfgreport;
+struct agent_ctl;
+struct agent_ctl *agent_ctl_new(struct cfgreport *, struct event_base *,
+		    const char *, mode_t, void (*)(void *, int, const char *),
+		    void *, char *);
+void		 agent_ctl_free(struct agent_ctl *);
 
 #endif

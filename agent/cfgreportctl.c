@@ -29,20 +29,29 @@
 #define CTL_EXIT_FAIL	1
 #define CTL_EXIT_USAGE	2
 
-struct ctl {
+struct ctlopts {
 	const char	*socket;	/* -S, for subcommands that use it */
 };
 
 struct ctl_cmd {
 	const char	*name;
-	int		(*exec)(struct ctl *, int, char **);
+	int		(*exec)(struct ctlopts *, int, char **);
 	const char	*usage;
 };
 
-static int	ctl_encrypt(struct ctl *, int, char **);
-static int	ctl_decrypt(struct ctl *, int, char **);
+static int	ctl_encrypt(struct ctlopts *, int, char **);
+static int	ctl_decrypt(struct ctlopts *, int, char **);
+static int	ctl_agent(struct ctlopts *, int, char **);
 
 static const struct ctl_cmd ctl_cmds[] = {
+	{ "set", ctl_agent,
+	  "set [--source local|provisioning] NAME=VALUE..." },
+	{ "get", ctl_agent, "get NAME..." },
+	{ "dump", ctl_agent, "dump" },
+	{ "info", ctl_agent, "info" },
+	{ "status-set", ctl_agent, "status-set NAME=VALUE..." },
+	{ "import", ctl_agent, "import FILE.xml" },
+	{ "report", ctl_agent, "report [full|delta|status]" },
 	{ "encrypt", ctl_encrypt,
 	  "encrypt (KEY [--md sha256|md5] | IKM [--rs N]) IN OUT" },
 	{ "decrypt", ctl_decrypt,
@@ -330,21 +339,28 @@ out:
 }
 
 static int
-ctl_encrypt(struct ctl *ctl, int argc, char **argv)
+ctl_encrypt(struct ctlopts *ctl, int argc, char **argv)
 {
 	return (ctl_crypt(0, argc, argv));
 }
 
 static int
-ctl_decrypt(struct ctl *ctl, int argc, char **argv)
+ctl_decrypt(struct ctlopts *ctl, int argc, char **argv)
 {
 	return (ctl_crypt(1, argc, argv));
+}
+
+/* The subcommands a running agent answers, over its control socket. */
+static int
+ctl_agent(struct ctlopts *ctl, int argc, char **argv)
+{
+	return (ctlclient_run(ctl->socket, argc, argv, stdout, stderr));
 }
 
 int
 main(int argc, char **argv)
 {
-	struct ctl	 ctl = { NULL };
+	struct ctlopts	 ctl = { NULL };
 	size_t		 i;
 	int		 ch;
 

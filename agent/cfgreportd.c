@@ -4,14 +4,26 @@
  */
 #include "config.h"
 
+#include <sys/types.h>
+
+#include <errno.h>
 #include <getopt.h>
+#include <libgen.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
+
+#include <curl/curl.h>
+#include <event2/event.h>
 
 #include "proto.h"
 #include "agent.h"
+#include "cfgreport.h"
+
+#define SHUTDOWN_GRACE	5	/* seconds for uploads in flight (SPEC §11) */
 
 struct opts {
 	int		 foreground;
@@ -97,6 +109,122 @@ check_config(const struct opts *o)
 	return 0;
 }
 
+struct daemon {
+	struct event_base	*base;
+	struct cfgreport	*agent;
+};
+
+static void
+daemon_log(void *arg, int prio, const char *msg)
+{
+	log_msg(prio, msg);
+}
+
+/* libevent's own complaints belong in our log too (tmux). */
+static void
+daemon_event_log(int severity, const char *msg)
+{
+	log_msg(severity >= EVENT_LOG_ERR ? LOG_ERR : severity ==
+	    EVENT_LOG_WARN ? LOG_WARNING : LOG_DEBUG, msg);
+}
+
+static void
+daemon_stopped(void *arg)
+{
+	struct daemon	*dm = arg;
+
+	event_base_loopbreak(dm->base);
+}
+
+static void
+daemon_signal(evutil_socket_t sig, short ev, void *arg)
+{
+	struct daemon	*dm = arg;
+	char		 err[CFGREPORT_ERRLEN];
+
+	switch (sig) {
+	case SIGHUP:
+		log_info("SIGHUP: reloading the profile");
+		if (cfgreport_reload(dm->agent, err) == -1)
+			log_warnx("reload: %s", err);
+		break;
+	default:
+		log_info("signal %d: shutting down", (int)sig);
+		cfgreport_shutdown(dm->agent, SHUTDOWN_GRACE, daemon_stopped, dm);
+		break;
+	}
+}
+
+static int
+run(const struct opts *o)
+{
+	struct cfgreport_config	 cfg;
+	struct daemon		 dm;
+	struct event		*sigev[4];
+	static const int	 sigs[4] = { SIGTERM, SIGINT, SIGHUP, 0 };
+	uint8_t			 mac[6];
+	char			 err[CFGREPORT_ERRLEN], *copy = NULL;
+	int			 i;
+
+	memset(&cfg, 0, sizeof cfg);
+	if (o->mac != NULL) {
+		if (netif_parse_mac(o->mac, mac) == -1) {
+			fprintf(stderr, "cfgreportd: -m %s: not a MAC address "
+			    "(000e08aabbcc or 00:0e:08:aa:bb:cc)\n", o->mac);
+			return 1;
+		}
+		cfg.mac = mac;
+	}
+	/* By default the state lives next to the profile (SPEC §11). */
+	if (o->statedir == NULL) {
+		if ((copy = strdup(o->profile)) == NULL)
+			return 1;
+		cfg.state_dir = dirname(copy);
+	} else
+		cfg.state_dir = o->statedir;
+	cfg.profile_path = o->profile;
+	cfg.iface = o->iface;
+	cfg.ca_file = o->cafile;
+	cfg.client_cert = o->client_cert;
+	cfg.client_key = o->client_key;
+	cfg.ctl_path = o->ctlsock != NULL ? o->ctlsock : CTL_DEFAULT_PATH;
+	cfg.sip_addr = o->sipaddr;
+	cfg.sip_port = (int)o->sipport;
+	cfg.log = daemon_log;
+	cfg.verbose = o->verbose;
+
+	log_init(o->foreground, o->verbose, "cfgreportd");
+	/*
+	 * Fork before the loop exists: an epoll set does not survive it.
+	 * Keep the directory: relative -c/-s/-S paths stay meaningful.
+	 */
+	if (!o->foreground && daemon(1, 0) == -1)
+		fatal("daemon");
+	signal(SIGPIPE, SIG_IGN);
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+		fatalx("curl_global_init failed");
+	event_set_log_callback(daemon_event_log);
+	if ((dm.base = event_base_new()) == NULL)
+		fatalx("event_base_new failed");
+	if ((dm.agent = cfgreport_new(dm.base, &cfg, err)) == NULL)
+		fatalx("%s", err);
+	for (i = 0; sigs[i] != 0; i++) {
+		sigev[i] = evsignal_new(dm.base, sigs[i], daemon_signal, &dm);
+		if (sigev[i] == NULL || evsignal_add(sigev[i], NULL) == -1)
+			fatalx("cannot watch signal %d", sigs[i]);
+	}
+	log_info("started, control socket %s", cfg.ctl_path);
+	event_base_dispatch(dm.base);
+	for (i = 0; sigs[i] != 0; i++)
+		event_free(sigev[i]);
+	cfgreport_free(dm.agent);
+	event_base_free(dm.base);
+	curl_global_cleanup();
+	free(copy);
+	log_info("stopped");
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -148,7 +276,5 @@ main(int argc, char *argv[])
 	}
 	if (o.check)
 		return check_config(&o);
-	fprintf(stderr, "cfgreportd: this build only checks a profile (-n); "
-	    "the upload loop is not part of it\n");
-	return 1;
+	return run(&o);
 }

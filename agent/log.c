@@ -95,6 +95,19 @@ log_debug(const char *fmt, ...)
 	va_end(ap);
 }
 
+/* A finished line from the library's log callback, at syslog level PRIO. */
+void
+log_msg(int prio, const char *msg)
+{
+	if (prio == LOG_DEBUG && !log_verbose)
+		return;
+	if (log_foreground) {
+		fprintf(stderr, "%s\n", msg);
+		fflush(stderr);
+	} else
+		syslog(prio, "%s", msg);
+}
+
 void
 fatal(const char *fmt, ...)
 {
