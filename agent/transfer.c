@@ -41,7 +41,6 @@ struct transfer {
 	CURL			*t_easy;
 	struct curl_slist	*t_headers;
 	int			 t_http;	/* else TFTP */
-	int			 t_doomed;	/* in transfer_fail_all */
 	uint8_t			*t_body;
 	size_t			 t_len;
 	size_t			 t_off;		/* read position (PUT, TFTP) */
@@ -70,8 +69,8 @@ static int	transfer_sock_cb(CURL *, curl_socket_t, int, void *, void *);
 static int	transfer_timer_cb(CURLM *, long, void *);
 static void	transfer_sock_event(evutil_socket_t, short, void *);
 static void	transfer_timer_event(evutil_socket_t, short, void *);
+static void	transfer_act(struct transfer_ctx *, curl_socket_t, int);
 static void	transfer_check_done(struct transfer_ctx *);
-static void	transfer_fail_all(struct transfer_ctx *, CURLMcode);
 static void	transfer_destroy(struct transfer *);
 static void	transfer_ctx_destroy(struct transfer_ctx *);
 static int	transfer_setup(struct transfer *, const struct transfer_req *,
@@ -232,12 +231,21 @@ transfer_timer_cb(CURLM *multi, long timeout_ms, void *arg)
 	/* 0 is valid: act on the next loop pass. */
 	tv.tv_sec = timeout_ms / 1000;
 	tv.tv_usec = (timeout_ms % 1000) * 1000;
-	if (evtimer_add(ctx->tc_timer, &tv) == -1)
-		return -1;
+	/* Never -1, for the reason given at transfer_sock_cb. */
+	evtimer_add(ctx->tc_timer, &tv);
 	return 0;
 }
 
-/* CURLMOPT_SOCKETFUNCTION: mirror curl's interest in S onto the loop. */
+/*
+ * CURLMOPT_SOCKETFUNCTION: mirror curl's interest in S onto the loop.
+ *
+ * It never returns -1: libcurl 7.88 then declares the whole multi handle
+ * dead, its transfers never end, and removing them leaves freed easy
+ * handles in its socket hash for the next socket_action to trip on (both
+ * seen in test_sock_alloc_failure).  A socket we fail to watch costs less:
+ * curl's own timers still run, it asks again at its next change of
+ * interest, and the transfer ends at the latest at its time-out.
+ */
 static int
 transfer_sock_cb(CURL *easy, curl_socket_t s, int what, void *arg,
     void *sockp)
@@ -257,7 +265,7 @@ transfer_sock_cb(CURL *easy, curl_socket_t s, int what, void *arg,
 	}
 	if (ts == NULL) {
 		if ((ts = calloc(1, sizeof *ts)) == NULL)
-			return -1;
+			return 0;
 		LIST_INSERT_HEAD(&ctx->tc_socks, ts, ts_entry);
 		curl_multi_assign(ctx->tc_multi, s, ts);
 	} else {
@@ -270,41 +278,42 @@ transfer_sock_cb(CURL *easy, curl_socket_t s, int what, void *arg,
 	if (what & CURL_POLL_OUT)
 		kind |= EV_WRITE;
 	if (event_assign(&ts->ts_ev, ctx->tc_base, s, kind,
-	    transfer_sock_event, ctx) == -1 || event_add(&ts->ts_ev,
-	    NULL) == -1)
-		return -1;
+	    transfer_sock_event, ctx) == 0)
+		event_add(&ts->ts_ev, NULL);
 	return 0;
+}
+
+/*
+ * Tell curl what happened on FD (or to its timer), then deliver results.
+ * An error here is curl's own (our callbacks never fail, see
+ * transfer_sock_cb) and concerns no transfer in particular; each transfer
+ * still ends through its own result, at the latest at its time-out.
+ */
+static void
+transfer_act(struct transfer_ctx *ctx, curl_socket_t fd, int action)
+{
+	int	running;
+
+	curl_multi_socket_action(ctx->tc_multi, fd, action, &running);
+	transfer_check_done(ctx);
 }
 
 static void
 transfer_sock_event(evutil_socket_t fd, short what, void *arg)
 {
-	struct transfer_ctx	*ctx = arg;
-	CURLMcode		 rc;
-	int			 action = 0, running;
+	int	action = 0;
 
 	if (what & EV_READ)
 		action |= CURL_CSELECT_IN;
 	if (what & EV_WRITE)
 		action |= CURL_CSELECT_OUT;
-	rc = curl_multi_socket_action(ctx->tc_multi, fd, action, &running);
-	if (rc != CURLM_OK && rc != CURLM_BAD_SOCKET)
-		transfer_fail_all(ctx, rc);
-	transfer_check_done(ctx);
+	transfer_act(arg, fd, action);
 }
 
 static void
 transfer_timer_event(evutil_socket_t fd, short what, void *arg)
 {
-	struct transfer_ctx	*ctx = arg;
-	CURLMcode		 rc;
-	int			 running;
-
-	rc = curl_multi_socket_action(ctx->tc_multi, CURL_SOCKET_TIMEOUT, 0,
-	    &running);
-	if (rc != CURLM_OK && rc != CURLM_BAD_SOCKET)
-		transfer_fail_all(ctx, rc);
-	transfer_check_done(ctx);
+	transfer_act(arg, CURL_SOCKET_TIMEOUT, 0);
 }
 
 /* Fill R from T's finished easy handle, before the handle is cleaned. */
@@ -377,41 +386,6 @@ transfer_check_done(struct transfer_ctx *ctx)
 	ctx->tc_busy = 0;
 	if (ctx->tc_dead)
 		transfer_ctx_destroy(ctx);
-}
-
-/*
- * The multi handle refused to go on (out of memory, or a callback of ours
- * failed): nothing in flight would ever finish, so finish it all now as
- * failures the owner retries.  The results go through the done callbacks.
- */
-static void
-transfer_fail_all(struct transfer_ctx *ctx, CURLMcode rc)
-{
-	struct transfer_result	 r;
-	struct transfer		*t;
-	transfer_done_cb	 cb;
-	void			*cbarg;
-
-	/* Only these: a callback may start new ones, which must not fail. */
-	TAILQ_FOREACH(t, &ctx->tc_transfers, t_entry)
-		t->t_doomed = 1;
-	ctx->tc_busy = 1;
-	while (!ctx->tc_dead) {
-		TAILQ_FOREACH(t, &ctx->tc_transfers, t_entry)
-			if (t->t_doomed)
-				break;
-		if (t == NULL)
-			break;
-		memset(&r, 0, sizeof r);
-		r.curl_code = CURLE_OUT_OF_MEMORY;
-		snprintf(r.error, sizeof r.error, "curl multi: %s",
-		    curl_multi_strerror(rc));
-		cb = t->t_cb;
-		cbarg = t->t_arg;
-		transfer_destroy(t);
-		cb(cbarg, &r);
-	}
-	ctx->tc_busy = 0;
 }
 
 /* Remove T from the multi handle (never called from a curl callback). */

@@ -24,6 +24,7 @@
 #include <event2/event.h>
 
 #include "agent.h"
+#include "failmalloc.h"
 
 struct fixture {
 	struct event_base	*base;
@@ -122,8 +123,10 @@ teardown(void **state)
 
 static void done(void *, const struct transfer_result *);
 
+/* Start a PUT of a small report to URL, reported to S, with body B. */
 static struct transfer *
-upload(struct fixture *f, const char *url, struct seen *s, char *err)
+upload_body(struct fixture *f, const char *url, struct seen *s, uint8_t *b,
+    char *err)
 {
 	struct transfer_req	req;
 
@@ -131,10 +134,16 @@ upload(struct fixture *f, const char *url, struct seen *s, char *err)
 	req.url = url;
 	req.method = TRANSFER_PUT;
 	req.content_type = "application/xml";
-	req.body = body("<flat-profile/>\n");
-	req.len = strlen((char *)req.body);
+	req.body = b;
+	req.len = strlen((char *)b);
 	s->f = f;
 	return transfer_start(f->ctx, &req, done, s, err);
+}
+
+static struct transfer *
+upload(struct fixture *f, const char *url, struct seen *s, char *err)
+{
+	return upload_body(f, url, s, body("<flat-profile/>\n"), err);
 }
 
 static void
@@ -433,6 +442,88 @@ test_callback_frees_ctx(void **state)
 	assert_null(f->ctx);
 }
 
+static void
+test_alloc_failures(void **state)
+{
+	struct fixture		*f = *state;
+	struct transfer_opts	 opts;
+	struct transfer_ctx	*ctx;
+	struct transfer		*t;
+	struct seen		 s;
+	uint8_t			*b;
+	char			 err[CR_ERRLEN];
+	long			 n;
+
+	if (!failmalloc_active())
+		skip();
+
+	/* Every allocation of transfer_ctx_new failing in turn. */
+	memset(&opts, 0, sizeof opts);
+	opts.ca_file = opts.client_cert = opts.client_key = "/dev/null";
+	for (n = 0;; n++) {
+		failmalloc_after(n);
+		ctx = transfer_ctx_new(f->base, &opts, err);
+		failmalloc_after(-1);
+		if (ctx != NULL)
+			break;
+		assert_string_equal(err, "out of memory");
+		assert_int_equal(event_base_get_num_events(f->base,
+		    EVENT_BASE_COUNT_ADDED), 0);
+	}
+	assert_true(n >= 4);
+	transfer_ctx_free(ctx);
+
+	/* And of transfer_start: refused, the body freed, nothing started. */
+	memset(&s, 0, sizeof s);
+	for (n = 0;; n++) {
+		b = body("<flat-profile/>\n");
+		failmalloc_after(n);
+		t = upload_body(f, f->refused_url, &s, b, err);
+		failmalloc_after(-1);
+		if (t != NULL)
+			break;
+		assert_string_equal(err, "out of memory");
+		assert_int_equal(transfer_count(f->ctx), 0);
+	}
+	assert_true(n >= 2);
+	transfer_cancel(t);
+	assert_int_equal(event_base_dispatch(f->base), 1);
+	assert_int_equal(s.calls, 0);
+}
+
+static void
+test_sock_alloc_failure(void **state)
+{
+	struct fixture	*f = *state;
+	struct seen	 s[2];
+	char		 err[CR_ERRLEN];
+
+	if (!failmalloc_active())
+		skip();
+	/*
+	 * The next allocation of ours is the state of the first socket curl
+	 * asks us to watch.  Without the watch the transfer must still end
+	 * (curl's timers go on: it finds the refusal, or times out), and
+	 * the context must stay usable.  Reporting the failure to libcurl
+	 * 7.88 instead loses the transfer: no result, ever.
+	 */
+	memset(s, 0, sizeof s);
+	assert_non_null(upload(f, f->refused_url, &s[0], err));
+	failmalloc_after(0);
+	assert_int_equal(event_base_dispatch(f->base), 1);
+	failmalloc_after(-1);
+	assert_int_equal(s[0].calls, 1);
+	assert_false(s[0].r.ok);
+	assert_true(s[0].r.curl_code == CURLE_COULDNT_CONNECT ||
+	    s[0].r.curl_code == CURLE_OPERATION_TIMEDOUT);
+
+	assert_non_null(upload(f, f->refused_url, &s[1], err));
+	assert_int_equal(event_base_dispatch(f->base), 1);
+	assert_int_equal(s[1].calls, 1);
+	assert_int_equal(s[1].r.curl_code, CURLE_COULDNT_CONNECT);
+	assert_int_equal(transfer_count(f->ctx), 0);
+}
+
 int
 main(void)
 {
@@ -455,6 +546,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_callback_cancels, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_callback_frees_ctx, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_alloc_failures, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_sock_alloc_failure, setup,
 		    teardown),
 	};
 	int	rc;
