@@ -1,0 +1,87 @@
+# Shared by the daemon scripts: start the real agent (cfgreportd, or
+# tests/agent_host with -t SCALE for the scheduler), talk to it through
+# cfgreportctl, and wait for what peers received.  Sourced after lib.sh
+# and transfer_lib.sh (free ports, spawn, waits).
+
+ctl_bin=$top_builddir/cfgreportctl
+mac=00:0e:08:aa:bb:cc
+ma=000e08aabbcc
+
+# write_profile FILE BODY: a flat profile holding BODY.
+write_profile() {
+	printf '<?xml version="1.0" encoding="UTF-8"?>\n<flat-profile>\n%s\n</flat-profile>\n' "$2" >"$1"
+}
+
+# start_agent NAME PROFILE [ARGS...]: run the agent in the foreground in
+# the background; state in $tmp/NAME.state, socket $tmp/NAME.sock, log
+# $tmp/NAME.log, pid in $agent_pid.  AGENT (default cfgreportd) may name
+# tests/agent_host, whose extra ARGS include -t SCALE.
+start_agent() {
+	an=$1 prof=$2; shift 2
+	mkdir -p "$tmp/$an.state"
+	"$top_builddir/${AGENT:-cfgreportd}" -d -v -c "$prof" -s "$tmp/$an.state" \
+	    -S "$tmp/$an.sock" -p 0 -m "$mac" "$@" >>"$tmp/$an.log" 2>&1 &
+	agent_pid=$!
+	pids="$pids $agent_pid"
+	i=0
+	until [ -S "$tmp/$an.sock" ]; do
+		i=$((i + 1))
+		if [ "$i" -ge 100 ] || ! kill -0 "$agent_pid" 2>/dev/null; then
+			echo "agent $an did not start:"; sed 's/^/# /' "$tmp/$an.log"
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+# ctl NAME ARGS...: cfgreportctl against agent NAME.
+ctl() {
+	c=$1; shift
+	"$ctl_bin" -S "$tmp/$c.sock" "$@"
+}
+
+# wait_grep FILE PATTERN [N]: until FILE has N (default 1) lines matching
+# the extended regex PATTERN, at most 15 s.
+wait_grep() {
+	i=0
+	until [ "$(grep -cE -- "$2" "$1" 2>/dev/null)" -ge "${3:-1}" ]; do
+		i=$((i + 1))
+		[ "$i" -lt 150 ] || { echo "# timed out waiting for '$2' x${3:-1} in $1"; return 1; }
+		sleep 0.1
+	done
+}
+
+# start_receiver NAME [ARGS...]: tests/receiver storing into $tmp/NAME/;
+# its port in $rport, its log $tmp/NAME.out (one line per upload).
+start_receiver() {
+	rn=$1; shift
+	mkdir -p "$tmp/$rn"
+	"$top_builddir/tests/receiver" "$@" "$tmp/$rn" >"$tmp/$rn.out" 2>&1 &
+	pids="$pids $!"
+	wait_grep "$tmp/$rn.out" '^listening' || return 1
+	rport=$(sed -n 's/^listening //p' "$tmp/$rn.out")
+}
+
+# stop_pid PID: SIGTERM, then wait; its exit status in $stop_rc.
+stop_pid() {
+	kill -TERM "$1" 2>/dev/null
+	wait "$1"
+	stop_rc=$?
+}
+
+# make_pki DIR: a throw-away CA (ca), another (otherca), and a server
+# certificate for localhost and 127.0.0.1 signed by ca.
+make_pki() {
+	ec="-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes"
+	for c in ca otherca; do
+		openssl req -x509 $ec -keyout "$1/$c.key" -out "$1/$c.pem" \
+		    -days 2 -subj "/CN=cfgreport test $c" 2>>"$1/log" || return 1
+	done
+	openssl req $ec -keyout "$1/localhost.key" -out "$1/localhost.csr" \
+	    -subj "/CN=localhost" 2>>"$1/log" &&
+	printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' \
+	    >"$1/localhost.ext" &&
+	openssl x509 -req -in "$1/localhost.csr" -CA "$1/ca.pem" \
+	    -CAkey "$1/ca.key" -CAcreateserial -days 2 \
+	    -extfile "$1/localhost.ext" -out "$1/localhost.pem" 2>>"$1/log"
+}
