@@ -19,12 +19,14 @@ write_profile() {
 start_agent() {
 	an=$1 prof=$2; shift 2
 	mkdir -p "$tmp/$an.state"
+	# A killed agent leaves its socket behind: wait for the new one.
+	rm -f "$tmp/$an.sock"
 	"$top_builddir/${AGENT:-cfgreportd}" -d -v -c "$prof" -s "$tmp/$an.state" \
 	    -S "$tmp/$an.sock" -p 0 -m "$mac" "$@" >>"$tmp/$an.log" 2>&1 &
 	agent_pid=$!
 	pids="$pids $agent_pid"
 	i=0
-	until [ -S "$tmp/$an.sock" ]; do
+	until [ -S "$tmp/$an.sock" ] && ctl "$an" info >/dev/null 2>&1; do
 		i=$((i + 1))
 		if [ "$i" -ge 100 ] || ! kill -0 "$agent_pid" 2>/dev/null; then
 			echo "agent $an did not start:"; sed 's/^/# /' "$tmp/$an.log"
@@ -52,12 +54,14 @@ wait_grep() {
 }
 
 # start_receiver NAME [ARGS...]: tests/receiver storing into $tmp/NAME/;
-# its port in $rport, its log $tmp/NAME.out (one line per upload).
+# its port in $rport, its pid in $receiver_pid, its log $tmp/NAME.out
+# (one line per upload).
 start_receiver() {
 	rn=$1; shift
 	mkdir -p "$tmp/$rn"
 	"$top_builddir/tests/receiver" "$@" "$tmp/$rn" >"$tmp/$rn.out" 2>&1 &
-	pids="$pids $!"
+	receiver_pid=$!
+	pids="$pids $receiver_pid"
 	wait_grep "$tmp/$rn.out" '^listening' || return 1
 	rport=$(sed -n 's/^listening //p' "$tmp/$rn.out")
 }
