@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -490,14 +489,8 @@ transfer_start(struct transfer_ctx *ctx, struct transfer_req *req,
 	struct transfer	*t;
 	char		*scheme;
 
-	if ((scheme = transfer_scheme(req->url, err)) == NULL) {
-		transfer_wipe_body(req->body, req->len);
-		req->body = NULL;
-		return NULL;
-	}
 	if ((t = calloc(1, sizeof *t)) == NULL) {
 		cr_seterr(err, "out of memory");
-		free(scheme);
 		transfer_wipe_body(req->body, req->len);
 		req->body = NULL;
 		return NULL;
@@ -511,7 +504,9 @@ transfer_start(struct transfer_ctx *ctx, struct transfer_req *req,
 	TAILQ_INSERT_TAIL(&ctx->tc_transfers, t, t_entry);
 	ctx->tc_count++;
 
-	if (transfer_setup(t, req, scheme, err) == -1) {
+	/* From here on transfer_destroy undoes everything, body included. */
+	if ((scheme = transfer_scheme(req->url, err)) == NULL ||
+	    transfer_setup(t, req, scheme, err) == -1) {
 		free(scheme);
 		transfer_destroy(t);
 		return NULL;

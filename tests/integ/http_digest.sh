@@ -22,11 +22,8 @@ ha1=$(printf '%s:%s:%s' "$user" "$realm" "$pass" | openssl dgst -md5 -r | cut -d
 printf '%s:%s:%s\n' "$user" "$realm" "$ha1" >"$ap/htdigest"
 printf '%s:%s\n' "$user" "$(openssl passwd -apr1 "$pass")" >"$ap/htpasswd"
 
-# A certificate for 127.0.0.1, self-signed, used as its own CA.
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-    -keyout "$ap/tls.key" -out "$ap/tls.pem" -days 2 -subj "/CN=127.0.0.1" \
-    -addext "subjectAltName=IP:127.0.0.1" 2>"$ap/openssl.log" ||
-    { cat "$ap/openssl.log"; exit 1; }
+mkdir -p "$ap/pki"
+make_pki "$ap/pki" || exit 1
 
 # Apache will not serve as root: as root its children run as www-data,
 # which must reach and write the document root.
@@ -85,8 +82,8 @@ DavLockDB $ap/lock/davlock
 </Location>
 <VirtualHost 127.0.0.1:$tls>
 	SSLEngine on
-	SSLCertificateFile $ap/tls.pem
-	SSLCertificateKeyFile $ap/tls.key
+	SSLCertificateFile $ap/pki/localhost.pem
+	SSLCertificateKeyFile $ap/pki/localhost.key
 </VirtualHost>
 EOF
 spawn apache2 -f "$ap/httpd.conf" -DFOREGROUND
@@ -159,12 +156,12 @@ check capture '[ "$(field ok)" = 0 ] && [ "$(field http)" = 401 ] &&
 
 # HTTPS: Digest and Basic are both allowed; Apache offers Digest here and
 # curl answers with it.
-upload digest_tls -A "$ap/tls.pem" -u "$user" -p "$pass" \
+upload digest_tls -A "$ap/pki/ca.pem" -u "$user" -p "$pass" \
     "https://127.0.0.1:$tls/dav/tls.bin" "$tmp/report.bin"
 check digest_tls '[ "$(field ok)" = 1 ] && cmp -s "$tmp/report.bin" "$www/dav/tls.bin" &&
     grep "^$tls PUT /dav/tls.bin 201 " "$ap/access.log" | grep -q "auth=\"Digest "'
 
-upload basic_tls -A "$ap/tls.pem" -u "$user" -p "$pass" \
+upload basic_tls -A "$ap/pki/ca.pem" -u "$user" -p "$pass" \
     "https://127.0.0.1:$tls/basic/tls.bin" "$tmp/report.bin"
 check basic_tls '[ "$(field ok)" = 1 ] && cmp -s "$tmp/report.bin" "$www/basic/tls.bin" &&
     grep "^$tls PUT /basic/tls.bin 201 " "$ap/access.log" | grep -q "auth=\"Basic "'

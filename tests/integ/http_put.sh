@@ -13,29 +13,12 @@ need nc
 pki=$tmp/pki ngx=$tmp/nginx www=$tmp/www
 mkdir -p "$pki" "$ngx" "$www/up" "$www/basic"
 
-# --- a throw-away PKI: CA, server certificates, a client certificate.
-ec="-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes"
-# mkca NAME: a self-signed CA.
-mkca() {
-	openssl req -x509 $ec -keyout "$pki/$1.key" -out "$pki/$1.pem" \
-	    -days 2 -subj "/CN=cfgreport test $1" 2>>"$pki/log"
-}
-# mkcert NAME CA EXTENSIONS: a certificate for NAME signed by CA.
-mkcert() {
-	openssl req $ec -keyout "$pki/$1.key" -out "$pki/$1.csr" \
-	    -subj "/CN=$1" 2>>"$pki/log" &&
-	printf '%s\n' "$3" >"$pki/$1.ext" &&
-	openssl x509 -req -in "$pki/$1.csr" -CA "$pki/$2.pem" \
-	    -CAkey "$pki/$2.key" -CAcreateserial -days 2 \
-	    -extfile "$pki/$1.ext" -out "$pki/$1.pem" 2>>"$pki/log"
-}
-mkca ca && mkca otherca &&
-mkcert localhost ca "subjectAltName=DNS:localhost,IP:127.0.0.1
+# --- a throw-away PKI: CAs, server certificates, a client certificate.
+make_pki "$pki" &&
+pki_cert "$pki" other.example ca "subjectAltName=DNS:other.example
 extendedKeyUsage=serverAuth" &&
-mkcert other.example ca "subjectAltName=DNS:other.example
-extendedKeyUsage=serverAuth" &&
-mkcert phone ca "extendedKeyUsage=clientAuth" ||
-    { cat "$pki/log"; echo "openssl could not make the test PKI"; exit 1; }
+pki_cert "$pki" phone ca "extendedKeyUsage=clientAuth" ||
+    { sed 's/^/# /' "$pki/log"; echo "openssl could not make the test PKI"; exit 1; }
 # The client key and certificate in one PEM file, as devices often ship.
 cat "$pki/phone.pem" "$pki/phone.key" >"$pki/phone-both.pem"
 # An htpasswd entry for auth_basic.

@@ -82,3 +82,28 @@ check() {
 body() {
 	head -c "$2" /dev/urandom >"$1"
 }
+
+# A throw-away PKI for the HTTPS peers; openssl's complaints go to DIR/log.
+pki_ec="-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes"
+# pki_ca DIR NAME: a self-signed CA, DIR/NAME.pem and .key.
+pki_ca() {
+	openssl req -x509 $pki_ec -keyout "$1/$2.key" -out "$1/$2.pem" \
+	    -days 2 -subj "/CN=cfgreport test $2" 2>>"$1/log"
+}
+# pki_cert DIR NAME CA EXTENSIONS: a certificate with CN NAME signed by CA.
+pki_cert() {
+	openssl req $pki_ec -keyout "$1/$2.key" -out "$1/$2.csr" \
+	    -subj "/CN=$2" 2>>"$1/log" &&
+	printf '%s\n' "$4" >"$1/$2.ext" &&
+	openssl x509 -req -in "$1/$2.csr" -CA "$1/$3.pem" -CAkey "$1/$3.key" \
+	    -CAcreateserial -days 2 -extfile "$1/$2.ext" -out "$1/$2.pem" \
+	    2>>"$1/log"
+}
+# make_pki DIR: two CAs (ca, otherca) and a server certificate signed by
+# ca for localhost and 127.0.0.1 (localhost.pem, .key).
+make_pki() {
+	pki_ca "$1" ca && pki_ca "$1" otherca &&
+	pki_cert "$1" localhost ca "subjectAltName=DNS:localhost,IP:127.0.0.1
+extendedKeyUsage=serverAuth" ||
+	    { sed 's/^/# /' "$1/log"; return 1; }
+}
