@@ -77,15 +77,17 @@ netif_usable_mac(const uint8_t *a, int len)
 
 /*
  * Fill NI from interface IFNAME, or when IFNAME is NULL from the
- * non-loopback interface with a hardware address and the lowest index
- * (getifaddrs order is not stable across kernels; the index is).
+ * non-loopback interface with a hardware address that is up, with the
+ * lowest index (getifaddrs order is not stable across kernels; the index
+ * is); an interface that is down only when none is up (a phone's ifb or
+ * bridge ports come first by index but carry no address).
  */
 int
 netif_find(const char *ifname, struct netif_info *ni, char *err)
 {
 	struct ifaddrs		*ifa, *p;
 	struct sockaddr_ll	*sll;
-	int			 best = -1;
+	int			 best = -1, rank;
 
 	memset(ni, 0, sizeof *ni);
 	if (getifaddrs(&ifa) == -1) {
@@ -101,9 +103,12 @@ netif_find(const char *ifname, struct netif_info *ni, char *err)
 		sll = (struct sockaddr_ll *)p->ifa_addr;
 		if (!netif_usable_mac(sll->sll_addr, sll->sll_halen))
 			continue;
-		if (best != -1 && sll->sll_ifindex >= best)
+		/* Up interfaces rank before down ones, then by index. */
+		rank = sll->sll_ifindex + ((p->ifa_flags & IFF_UP) ? 0 :
+		    (1 << 24));
+		if (best != -1 && rank >= best)
 			continue;
-		best = sll->sll_ifindex;
+		best = rank;
 		snprintf(ni->name, sizeof ni->name, "%s", p->ifa_name);
 		memcpy(ni->mac, sll->sll_addr, 6);
 	}
