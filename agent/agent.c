@@ -73,6 +73,7 @@ struct cfgreport {
 	struct event		*periodic_ev;
 	struct event		*local_ev;
 	long			 periodic_interval; /* armed with; 0: off */
+	double			 periodic_grid;	/* agent time of the next slot */
 	long			 local_delay;	/* armed with; 0: off */
 	struct timespec		 started;	/* monotonic, for Uptime */
 
@@ -132,6 +133,16 @@ agent_delay(struct cfgreport *a, double seconds)
 	tv.tv_sec = (time_t)s;
 	tv.tv_usec = (suseconds_t)((s - (double)tv.tv_sec) * 1e6);
 	return tv;
+}
+
+/* Monotonic agent time in seconds (time_scale applied). */
+static double
+agent_now(const struct cfgreport *a)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((double)ts.tv_sec + (double)ts.tv_nsec / 1e9) / a->scale;
 }
 
 static void
@@ -615,14 +626,31 @@ agent_startup_cb(evutil_socket_t fd, short ev, void *arg)
 	agent_round(arg, 0, 0, "start-up");
 }
 
+/*
+ * Rounds sit on a fixed grid of the interval on the monotonic clock, each
+ * spread by [0, Report_Random_Delay] within its slot, so the spread never
+ * accumulates into drift.  RESTART starts the grid now (a new interval or
+ * mode); a grid left behind (a suspended device) restarts too.
+ */
+static void
+agent_periodic_arm(struct cfgreport *a, int restart)
+{
+	double	now = agent_now(a);
+
+	if (restart || a->periodic_grid + (double)a->periodic_interval < now)
+		a->periodic_grid = now;
+	a->periodic_grid += (double)a->periodic_interval;
+	agent_arm(a, a->periodic_ev, a->periodic_grid - now +
+	    (double)agent_spread(a, agent_setting_long(a,
+	    "Report_Random_Delay")));
+}
+
 static void
 agent_periodic_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct cfgreport	*a = arg;
 
-	agent_arm(a, a->periodic_ev, (double)a->periodic_interval +
-	    (double)agent_spread(a, agent_setting_long(a,
-	    "Report_Random_Delay")));
+	agent_periodic_arm(a, 0);
 	agent_round(a, 0, 0, "periodic");
 }
 
@@ -649,9 +677,7 @@ agent_settings_changed(struct cfgreport *a)
 		a->periodic_interval = interval;
 		event_del(a->periodic_ev);
 		if (interval > 0)
-			agent_arm(a, a->periodic_ev, (double)interval +
-			    (double)agent_spread(a, agent_setting_long(a,
-			    "Report_Random_Delay")));
+			agent_periodic_arm(a, 1);
 	}
 	if (agent_mode_is(a, "On Local Change"))
 		delay = agent_setting_long(a, "Upload_Delay_On_Local_Change");
