@@ -73,19 +73,3 @@ stop_pid() {
 	stop_rc=$?
 }
 
-# make_pki DIR: a throw-away CA (ca), another (otherca), and a server
-# certificate for localhost and 127.0.0.1 signed by ca.
-make_pki() {
-	ec="-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes"
-	for c in ca otherca; do
-		openssl req -x509 $ec -keyout "$1/$c.key" -out "$1/$c.pem" \
-		    -days 2 -subj "/CN=cfgreport test $c" 2>>"$1/log" || return 1
-	done
-	openssl req $ec -keyout "$1/localhost.key" -out "$1/localhost.csr" \
-	    -subj "/CN=localhost" 2>>"$1/log" &&
-	printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' \
-	    >"$1/localhost.ext" &&
-	openssl x509 -req -in "$1/localhost.csr" -CA "$1/ca.pem" \
-	    -CAkey "$1/ca.key" -CAcreateserial -days 2 \
-	    -extfile "$1/localhost.ext" -out "$1/localhost.pem" 2>>"$1/log"
-}
