@@ -73,6 +73,7 @@ config_plan(const struct params *p, struct macro_env *env, struct rule *r,
 	const struct param	*opt66;
 	const char		*text;
 	char			 why[CR_ERRLEN];
+	size_t			 i;
 
 	text = settings_get(p, "Report_Rule");
 	if (rule_parse(text != NULL ? text : "", r, why) == -1) {
@@ -86,6 +87,17 @@ config_plan(const struct params *p, struct macro_env *env, struct rule *r,
 		rule_clear(r);
 		cr_seterr(err, "Report_Rule: %s", why);
 		return -1;
+	}
+	/* TFTP has no authentication: refuse here, not at every retry. */
+	for (i = 0; i < r->n; i++) {
+		if (r->e[i].scheme == RULE_TFTP &&
+		    (r->e[i].uid != NULL || r->e[i].pwd != NULL)) {
+			rule_clear(r);
+			cr_seterr(err, "Report_Rule: entry %zu: --uid/--pwd "
+			    "need http:// or https://; TFTP has no "
+			    "authentication", i + 1);
+			return -1;
+		}
 	}
 	return 0;
 }

@@ -95,6 +95,8 @@ profile three '<Report_Rule>http://a/1 http://a/2 http://a/3</Report_Rule>'
 expect_fail three Report_Rule
 profile noopt66 '<Report_Rule>[--delta]/reports/x.xml</Report_Rule>'
 expect_fail noopt66 Report_Rule
+profile tftpauth '<Report_Rule>[--uid u --pwd p]tftp://h/x.xml</Report_Rule>'
+expect_fail tftpauth Report_Rule "entry 1" TFTP
 printf '<flat-profile>\n<A>1</A>\n<B>2</C>\n</flat-profile>\n' >"$tmp/malformed.xml"
 expect_fail malformed "line"
 printf '<profile><A>1</A></profile>\n' >"$tmp/wrongroot.xml"
