@@ -1,0 +1,133 @@
+#!/bin/sh
+# The idle daemon: cfgreportd with a 2,000-parameter profile, once its
+# start-up round has reached a receiver, against tests/bench/bench_baseline
+# (the same libraries initialised, doing nothing):
+#   - RssAnon of each and the difference (goal: within 256 KiB);
+#   - threads (goal: 1);
+#   - wake-ups over SECS seconds (default 6) with no agent timer due,
+#     counted twice: from the context switches in /proc/PID/status (the
+#     process is not disturbed), then with strace -c attached for the same
+#     time on the calls a loop sleeps in (goal: none).
+#   BUILD=/path/to/build [SECS=6] sh tests/bench/idle.sh
+# Everything runs on 127.0.0.1 and in a private directory, and is stopped
+# on exit.  The figures go to docs/benchmarks-agent.md.
+set -eu
+top=$(cd "$(dirname "$0")/../.." && pwd)
+build=${BUILD:-$top/build}
+secs=${SECS:-6}
+goal_kb=256
+die() { echo "idle.sh: $*" >&2; exit 2; }
+for p in cfgreportd cfgreportctl tests/receiver tests/bench/bench_baseline; do
+	[ -x "$build/$p" ] || die "no $build/$p: make check first"
+done
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-idle.XXXXXX")
+rpid= dpid= bpid=
+cleanup() {
+	for p in $dpid $bpid $rpid; do
+		kill "$p" 2>/dev/null || :
+	done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' HUP INT TERM
+
+# wait_for TRIES COMMAND...: retry COMMAND every 0.1 s, TRIES times at most.
+wait_for() {
+	n=$1
+	shift
+	until "$@"; do
+		n=$((n - 1))
+		[ "$n" -gt 0 ] || return 1
+		sleep 0.1
+	done
+}
+
+# field PID NAME: a number of /proc/PID/status ("RssAnon", "Threads", ...).
+field() {
+	sed -n "s/^$2:[^0-9]*\\([0-9]*\\).*/\\1/p" "/proc/$1/status"
+}
+
+switches() {
+	echo $(($(field "$1" voluntary_ctxt_switches) + \
+	    $(field "$1" nonvoluntary_ctxt_switches)))
+}
+
+# measure NAME PID: the figures of one idle process, as NAME_* variables.
+measure() {
+	eval "$1_rss=$(field "$2" RssAnon)"
+	eval "$1_threads=$(field "$2" Threads)"
+	before=$(switches "$2")
+	sleep "$secs"
+	eval "$1_switches=$(($(switches "$2") - before))"
+	eval "$1_strace=-"
+	command -v strace >/dev/null || return 0
+	# strace -c reports when it detaches (SIGINT from timeout).
+	timeout -s INT "$secs" strace -f -c -o "$tmp/strace.$1" \
+	    -e trace=epoll_wait,epoll_pwait,poll,ppoll,select,pselect6,nanosleep,clock_nanosleep \
+	    -p "$2" 2>/dev/null || :
+	calls=$(awk '$NF == "total" { print $4 }' "$tmp/strace.$1")
+	eval "$1_strace=${calls:-0}"
+}
+
+mkdir "$tmp/recv" "$tmp/state"
+"$build/tests/receiver" -k benchkey "$tmp/recv" >"$tmp/recv.out" 2>&1 &
+rpid=$!
+wait_for 50 grep -q '^listening ' "$tmp/recv.out" ||
+    die "the receiver did not start"
+port=$(sed -n 's/^listening //p' "$tmp/recv.out")
+sh "$top/tests/bench/gen_profile.sh" "$port" >"$tmp/profile.xml"
+
+"$build/cfgreportd" -d -c "$tmp/profile.xml" -s "$tmp/state" \
+    -S "$tmp/ctl.sock" -p 0 -m 00:0e:08:aa:bb:cc 2>"$tmp/daemon.log" &
+dpid=$!
+uploads() { [ "$(grep -c '^PUT ' "$tmp/recv.out")" -ge 2 ]; }
+wait_for 300 uploads || { cat "$tmp/daemon.log" >&2;
+    die "the start-up round did not reach the receiver"; }
+# The receiver prints before it answers: wait until both answers are in.
+info() { "$build/cfgreportctl" -S "$tmp/ctl.sock" info >"$tmp/info"; }
+settled() {
+	info && ! grep -q 'in-flight yes' "$tmp/info" &&
+	    [ "$(grep -c 'last-result ok' "$tmp/info")" -eq 2 ]
+}
+wait_for 100 settled || { cat "$tmp/info" "$tmp/daemon.log" >&2;
+    die "the start-up round did not finish"; }
+echo "cfgreportd (pid $dpid): start-up round done;" \
+    "$(grep -c '^  <' "$tmp/profile.xml") parameters"
+sed -n 's/^/  /p' "$tmp/info"
+# Let the control connection of that last `info` close first.
+sleep 1
+measure agent "$dpid"
+
+"$build/tests/bench/bench_baseline" >"$tmp/baseline.out" &
+bpid=$!
+wait_for 50 grep -q '^ready ' "$tmp/baseline.out" ||
+    die "bench_baseline did not start"
+sleep 1
+measure base "$bpid"
+
+printf '%-16s %10s %8s %22s %20s\n' process "RssAnon" threads \
+    "ctx switches in ${secs}s" "strace sleeps in ${secs}s"
+printf '%-16s %7s kB %8s %22s %20s\n' cfgreportd "$agent_rss" \
+    "$agent_threads" "$agent_switches" "$agent_strace"
+printf '%-16s %7s kB %8s %22s %20s\n' bench_baseline "$base_rss" \
+    "$base_threads" "$base_switches" "$base_strace"
+diff=$((agent_rss - base_rss))
+[ "$diff" -le "$goal_kb" ] && verdict=met || verdict="NOT met"
+echo "RssAnon difference: $diff kB (goal: within $goal_kb KiB): $verdict"
+[ "$agent_threads" -eq 1 ] && verdict=met || verdict="NOT met"
+echo "threads: $agent_threads (goal: 1): $verdict"
+[ "$agent_switches" -eq 0 ] && [ "$agent_strace" = 0 ] && verdict=met ||
+    verdict="NOT met"
+echo "wake-ups: $agent_switches context switches, $agent_strace" \
+    "sleeping calls returned (goal: none): $verdict"
+
+# A clean stop: SIGTERM, exit 0 within the daemon's 5 s grace (a
+# watchdog kills whatever is still there after 10 s).
+kill -TERM "$dpid" "$bpid"
+(sleep 10; kill -KILL "$dpid" "$bpid" 2>/dev/null) &
+wd=$!
+wait "$dpid" && drc=0 || drc=$?
+wait "$bpid" && brc=0 || brc=$?
+dpid= bpid=
+kill "$wd" 2>/dev/null || :
+echo "stopped: cfgreportd exit $drc, bench_baseline exit $brc"
