@@ -67,6 +67,8 @@ receiver_cb(struct evhttp_request *req, void *arg)
 	char			 name[128], path[512], err[CR_ERRLEN];
 	uint8_t			*body, *plain = NULL, *ikm;
 	size_t			 len, plainlen = 0, ikmlen;
+	const char		*method = cmd == EVHTTP_REQ_PUT ? "PUT" : "POST";
+	int			 rv = 0;
 
 	if (cmd != EVHTTP_REQ_PUT && cmd != EVHTTP_REQ_POST) {
 		evhttp_send_error(req, 405, "PUT or POST");
@@ -83,30 +85,24 @@ receiver_cb(struct evhttp_request *req, void *arg)
 	if (enc != NULL && strcasecmp(enc, "aes128gcm") == 0 &&
 	    r->ikm != NULL) {
 		how = "aes128gcm";
+		rv = -1;
 		if ((ikm = b64_decode(r->ikm, strlen(r->ikm), &ikmlen,
-		    err)) == NULL || ece_decrypt(body, len, ikm, ikmlen, &plain,
-		    &plainlen, err) == -1) {
-			free(ikm);
-			printf("%s %s: cannot decrypt: %s\n", cmd ==
-			    EVHTTP_REQ_PUT ? "PUT" : "POST",
-			    evhttp_request_get_uri(req), err);
-			fflush(stdout);
-			evhttp_send_error(req, 400, "cannot decrypt");
-			return;
-		}
+		    err)) != NULL)
+			rv = ece_decrypt(body, len, ikm, ikmlen, &plain,
+			    &plainlen, err);
 		free(ikm);
 	} else if (len >= 8 && memcmp(body, "Salted__", 8) == 0 &&
 	    r->key != NULL) {
 		how = "aes-256-cbc";
-		if (osslenc_decrypt(body, len, r->key, strlen(r->key),
-		    RULE_MD_SHA256, &plain, &plainlen, err) == -1) {
-			printf("%s %s: cannot decrypt: %s\n", cmd ==
-			    EVHTTP_REQ_PUT ? "PUT" : "POST",
-			    evhttp_request_get_uri(req), err);
-			fflush(stdout);
-			evhttp_send_error(req, 400, "cannot decrypt");
-			return;
-		}
+		rv = osslenc_decrypt(body, len, r->key, strlen(r->key),
+		    RULE_MD_SHA256, &plain, &plainlen, err);
+	}
+	if (rv == -1) {
+		printf("%s %s: cannot decrypt: %s\n", method,
+		    evhttp_request_get_uri(req), err);
+		fflush(stdout);
+		evhttp_send_error(req, 400, "cannot decrypt");
+		return;
 	}
 	receiver_name(evhttp_request_get_uri(req), name, sizeof name);
 	if (cmd == EVHTTP_REQ_PUT)
@@ -120,8 +116,8 @@ receiver_cb(struct evhttp_request *req, void *arg)
 		evhttp_send_error(req, 500, "cannot store");
 		return;
 	}
-	printf("%s %s: %zu bytes (%s) -> %s\n", cmd == EVHTTP_REQ_PUT ? "PUT" :
-	    "POST", evhttp_request_get_uri(req), len, how, path);
+	printf("%s %s: %zu bytes (%s) -> %s\n", method,
+	    evhttp_request_get_uri(req), len, how, path);
 	fflush(stdout);
 	free(plain);
 	evhttp_send_reply(req, cmd == EVHTTP_REQ_PUT ? 201 : 200, "Stored",
