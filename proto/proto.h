@@ -476,4 +476,186 @@ void		 state_clear(struct state *);
 /* SHA-256 of LEN bytes (wolfSSL): 0, or -1 when wolfSSL fails. */
 int		 state_sha256(const void *, size_t, uint8_t [STATE_DIGEST_LEN]);
 
+/*
+ * sip.c — SIP requests as NOTIFY and OPTIONS need them, and responses
+ * (RFC 3261; SPEC §6; docs/sip.md).  One datagram is one message.
+ */
+#define SIP_MAX_MSG		8192	/* larger datagrams are dropped */
+#define SIP_MAX_VIA		32	/* more cannot be answered: dropped */
+#define SIP_MAX_AUTH		4	/* Authorization rows; more: 400 */
+/*
+ * Room for any response to a SIP_MAX_MSG request with under 1 KiB of
+ * extra rows: what a response adds is bounded (SIP_MAX_VIA rows, a
+ * tag, received and rport, the status line, Content-Length).
+ */
+#define SIP_MAX_RESPONSE	(SIP_MAX_MSG + 2048)
+
+/* sip_parse's results. */
+#define SIP_OK			0
+#define SIP_EDROP		(-1)	/* not an answerable request: drop */
+#define SIP_EBAD		(-2)	/* malformed but answerable: 400 */
+#define SIP_EVERSION		(-3)	/* not SIP/2.0, answerable: 505 */
+
+/* A piece of a parsed message: NUL-terminated, in sip_msg's buffer. */
+struct sip_str {
+	const char	*p;
+	size_t		 len;
+};
+
+struct sip_msg {
+	struct sip_str	 method;	/* empty when the request line is bad */
+	struct sip_str	 uri;
+	size_t		 nvia;
+	struct sip_str	 via[SIP_MAX_VIA];  /* each value, top first */
+	struct sip_str	 from;
+	struct sip_str	 to;
+	int		 to_tag;	/* To carries a tag parameter */
+	struct sip_str	 call_id;
+	uint32_t	 cseq;
+	struct sip_str	 cseq_method;
+	struct sip_str	 event;		/* the package, without parameters */
+	size_t		 nauth;
+	struct sip_str	 auth[SIP_MAX_AUTH];  /* Authorization values */
+	int		 max_forwards;	/* -1 when absent */
+	long		 content_length; /* -1 when absent */
+	size_t		 body_len;	/* after Content-Length is applied */
+	/* Header values, unfolded, each NUL-terminated. */
+	char		 buf[SIP_MAX_MSG + 64];
+};
+
+/*
+ * Parse one datagram of LEN bytes (at most SIP_MAX_MSG) into M.  Header
+ * names match case-insensitively, compact forms included; folded rows
+ * are unfolded; repeated Via rows and comma-separated Via values are
+ * kept in order.  Returns SIP_OK or one of the SIP_E* codes above with
+ * the reason in ERR; after SIP_EBAD and SIP_EVERSION the fields a
+ * response echoes (Via, From, To, Call-ID, CSeq) are valid; after
+ * SIP_EDROP sip_response refuses M.
+ */
+int		 sip_parse(const void *, size_t, struct sip_msg *, char *);
+/* The reason phrase of the responses the agent sends ("Bad Event"). */
+const char	*sip_reason(int);
+/*
+ * The response CODE to M into OUT (SIZE bytes, see SIP_MAX_RESPONSE):
+ * every Via in order, the top one given received=SRC
+ * (when its sent-by host differs from SRC) and a value for an empty
+ * rport (RFC 3581); From; To with ";tag=TOTAG" when it has none;
+ * Call-ID; CSeq; the header rows EXTRA (each ending in CRLF; may be
+ * NULL); Content-Length: 0.  Returns the length, or -1.
+ */
+int		 sip_response(const struct sip_msg *, int, const char *,
+		    const char *, unsigned int, const char *, char *, size_t,
+		    char *);
+
+/*
+ * digest.c — HTTP Digest (RFC 7616) as a SIP UAS checks it: the
+ * Authorization parser, the response computation, stateless nonces and
+ * the replay table (docs/sip.md).
+ */
+#define DIGEST_REALM_MAX	64
+#define DIGEST_SECRET_LEN	32
+#define DIGEST_NONCE_LEN	64	/* hex characters */
+#define DIGEST_NONCE_TTL	300	/* seconds a nonce is good for */
+#define DIGEST_NC_SLOTS		64	/* nonces whose nc is remembered */
+#define DIGEST_TXN_TTL		32	/* 64*T1: a retransmission's window */
+#define DIGEST_HEX_MAX		64	/* SHA-256 in hex */
+
+enum digest_alg { DIGEST_MD5, DIGEST_SHA256 };
+
+/* A parsed Authorization (or Proxy-Authorization) value. */
+struct digest_auth {
+	int		 is_digest;	/* the scheme is Digest */
+	const char	*username;	/* from username or username* */
+	const char	*realm;
+	const char	*nonce;
+	const char	*uri;
+	const char	*response;
+	const char	*cnonce;
+	const char	*qop;
+	const char	*opaque;
+	const char	*algorithm;	/* as written; NULL: MD5 */
+	const char	*nc_str;	/* the 8 hex digits as sent */
+	uint32_t	 nc;
+	int		 userhash;	/* userhash=true */
+	char		 buf[SIP_MAX_MSG];	/* the unquoted values */
+};
+
+enum digest_verdict {
+	DIGEST_ACCEPT,		/* 200 and a round */
+	DIGEST_RETRANSMIT,	/* the accepted request again: 200 only */
+	DIGEST_STALE,		/* right credentials, old nonce: fresh 401 */
+	DIGEST_REFUSE,		/* 403 */
+};
+
+struct digest_nc {
+	uint64_t	 id;		/* the nonce's serial; 0: a free slot */
+	uint64_t	 issued;	/* its timestamp */
+	uint32_t	 nc;		/* the highest accepted */
+	uint8_t		 txn[16];	/* the request that took it */
+	uint64_t	 txn_time;
+};
+
+/* The server side: realm, secret, serial and the nc table; no pointers. */
+struct digest_server {
+	char		 realm[DIGEST_REALM_MAX];
+	uint8_t		 secret[DIGEST_SECRET_LEN];
+	uint64_t	 serial;	/* of the last nonce issued */
+	uint64_t	 floor;		/* unknown serials up to it are stale */
+	struct digest_nc nc[DIGEST_NC_SLOTS];
+};
+
+/*
+ * REALM (printable ASCII without quotes or backslashes) and a secret of
+ * DIGEST_SECRET_LEN bytes that the caller drew from wolfSSL's RNG.
+ */
+int		 digest_server_init(struct digest_server *, const char *,
+		    const uint8_t *, char *);
+/* Wipe the secret. */
+void		 digest_server_clear(struct digest_server *);
+/*
+ * A new nonce for NOW (monotonic seconds) into OUT (DIGEST_NONCE_LEN + 1
+ * bytes): hex of timestamp, serial and a truncated HMAC-SHA-256 of both.
+ */
+int		 digest_nonce(struct digest_server *, uint64_t, char *);
+/*
+ * One WWW-Authenticate value for ALG with NONCE (STALE adds
+ * stale=true) into OUT; returns its length or -1 when SIZE is short.
+ */
+int		 digest_challenge(const struct digest_server *, enum digest_alg,
+		    const char *, int, char *, size_t);
+/*
+ * Parse a credentials value (LEN bytes).  A scheme other than Digest is
+ * not an error: A->is_digest is 0 and nothing else is read.  Returns 0,
+ * or -1 with the reason (bad syntax, a repeated parameter, a bad nc or
+ * username*).
+ */
+int		 digest_parse(const char *, size_t, struct digest_auth *,
+		    char *);
+/* "MD5" and "SHA-256" (any case): 0 and *ALG; else -1. */
+int		 digest_alg_parse(const char *, enum digest_alg *);
+/*
+ * The RFC 7616 response for qop=auth in lower-case hex into OUT
+ * (DIGEST_HEX_MAX + 1 bytes): H(H(user:realm:password):nonce:nc:cnonce:
+ * auth:H(method:uri)).  NC is the 8 hex digits as sent.
+ */
+int		 digest_compute(enum digest_alg, const char *, const char *,
+		    const char *, const char *, const char *, const char *,
+		    const char *, const char *, char *);
+/*
+ * Check A for METHOD against USER and PASSWORD at NOW.  TXN (TXNLEN
+ * bytes) names the request (top Via, Call-ID, CSeq): the same nc again
+ * from the same request within DIGEST_TXN_TTL is a retransmission, from
+ * any other a replay.  The nc table changes only for a right response.
+ * ERR gets why for everything but DIGEST_ACCEPT (no secret in it).
+ */
+enum digest_verdict digest_verify(struct digest_server *,
+		    const struct digest_auth *, const char *, const char *,
+		    const char *, const void *, size_t, uint64_t, char *);
+/*
+ * A short keyed tag of DATA into OUT (17 bytes: 16 hex digits): the To
+ * tag, the same for every retransmission of one request.
+ */
+int		 digest_tag(const struct digest_server *, const void *, size_t,
+		    char *);
+
 #endif
