@@ -252,4 +252,41 @@ struct agent_ctl *agent_ctl_new(struct cfgreport *, struct event_base *,
 		    void *, char *);
 void		 agent_ctl_free(struct agent_ctl *);
 
+/*
+ * sipd.c — SIP NOTIFY (Event: report) and OPTIONS on one UDP socket
+ * (SPEC §6, docs/sip.md).  Stateless but for the nonce-count table and
+ * the rate limit; replies go only to a request's source.
+ */
+#define SIPD_REALM		"cfgreport"
+#define SIPD_WINDOW		10	/* seconds between NOTIFY-started rounds */
+#define SIPD_BURST		64	/* datagrams per wake-up, then yield */
+#define SIPD_LOG_EVERY		10	/* seconds between refusal summaries */
+
+struct timeval;
+struct sipd;
+
+struct sipd_config {
+	const char	*addr;		/* numeric IPv4 or IPv6; NULL: 0.0.0.0 */
+	int		 port;		/* 0: one the kernel picks (tests) */
+	/* Between NOTIFY-started rounds; zero: SIPD_WINDOW seconds. */
+	const struct timeval *window;
+	/*
+	 * The credentials to check against, looked up at each request:
+	 * 0 with both set, or -1 when none are configured (then every
+	 * NOTIFY gets 403).
+	 */
+	int		(*creds)(void *, const char **, const char **);
+	/* An authenticated NOTIFY: start a round (rate-limited here). */
+	void		(*trigger)(void *);
+	/* A syslog priority and a line; NULL: silent.  Never a secret. */
+	void		(*log)(void *, int, const char *);
+	void		*arg;
+};
+
+struct sipd	*sipd_new(struct event_base *, const struct sipd_config *,
+		    char *);
+void		 sipd_free(struct sipd *);
+/* The UDP port bound: the one asked for, or the kernel's pick. */
+int		 sipd_port(const struct sipd *);
+
 #endif
