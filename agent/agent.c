@@ -54,6 +54,7 @@ struct cfgreport {
 	struct params		*status;	/* pushed by status-set */
 	struct transfer_ctx	*xfer;
 	struct agent_ctl	*ctl;
+	struct sipd		*sip;		/* NULL: SIP disabled */
 	WC_RNG			 rng;
 	int			 rng_ok;
 
@@ -959,6 +960,42 @@ cfgreport_info(struct cfgreport *a)
 	return buf;
 }
 
+/* --- SIP NOTIFY (sipd.c) ------------------------------------------------- */
+
+/*
+ * The line's account (SPEC §2), read at every request so a change takes
+ * effect at once: Auth_ID_1_ when Use_Auth_ID_1_ is Yes, else
+ * User_ID_1_, with Password_1_.  An empty user or password is no
+ * credentials at all: then no NOTIFY is ever accepted.
+ */
+static int
+agent_sip_creds(void *arg, const char **user, const char **password)
+{
+	struct cfgreport	*a = arg;
+	const struct params	*p = agent_params(a);
+	const char		*use = settings_get(p, "Use_Auth_ID_1_");
+
+	*user = settings_get(p, use != NULL && strcasecmp(use, "Yes") == 0 ?
+	    "Auth_ID_1_" : "User_ID_1_");
+	*password = settings_get(p, "Password_1_");
+	if (*user == NULL || **user == '\0' || *password == NULL ||
+	    **password == '\0')
+		return -1;
+	return 0;
+}
+
+static void
+agent_sip_trigger(void *arg)
+{
+	agent_round(arg, 0, 1, "SIP NOTIFY");
+}
+
+static void
+agent_sip_log(void *arg, int prio, const char *msg)
+{
+	agent_log(arg, prio, "%s", msg);
+}
+
 /* --- life cycle --------------------------------------------------------- */
 
 /* Apply the profile file when its content differs from the last applied. */
@@ -1098,6 +1135,23 @@ cfgreport_new(struct event_base *base, const struct cfgreport_config *cfg,
 		cr_seterr(err, "%s", why);
 		goto err;
 	}
+	if (cfg->sip_port != 0) {
+		struct sipd_config	sc;
+		struct timeval		window = agent_delay(a, SIPD_WINDOW);
+
+		memset(&sc, 0, sizeof sc);
+		sc.addr = cfg->sip_addr;
+		sc.port = cfg->sip_port;
+		sc.window = &window;
+		sc.creds = agent_sip_creds;
+		sc.trigger = agent_sip_trigger;
+		sc.log = agent_sip_log;
+		sc.arg = a;
+		if ((a->sip = sipd_new(base, &sc, why)) == NULL) {
+			cr_seterr(err, "%s", why);
+			goto err;
+		}
+	}
 	/* The vendor reports at every start; spread it over the fleet. */
 	agent_arm(a, a->startup_ev, (double)agent_spread(a,
 	    agent_setting_long(a, "Report_Random_Delay")));
@@ -1114,6 +1168,7 @@ cfgreport_free(struct cfgreport *a)
 
 	if (a == NULL)
 		return;
+	sipd_free(a->sip);
 	agent_ctl_free(a->ctl);
 	for (i = 0; i < a->ndests; i++)
 		dest_free(a->dests[i]);
