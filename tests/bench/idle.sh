@@ -8,7 +8,10 @@
 #     counted twice: from the context switches in /proc/PID/status (the
 #     process is not disturbed), then with strace -c attached for the same
 #     time on the calls a loop sleeps in (goal: none).
-#   BUILD=/path/to/build [SECS=6] sh tests/bench/idle.sh
+#   BUILD=/path/to/build [SECS=6] [TRIM=1] sh tests/bench/idle.sh
+# TRIM=1 then has gdb call malloc_trim(0) and malloc_stats() in both
+# processes: how much of the difference is live data and how much is
+# freed memory malloc kept.
 # Everything runs on 127.0.0.1 and in a private directory, and is stopped
 # on exit.  The figures go to docs/benchmarks-agent.md.
 set -eu
@@ -47,6 +50,12 @@ field() {
 	sed -n "s/^$2:[^0-9]*\\([0-9]*\\).*/\\1/p" "/proc/$1/status"
 }
 
+# heap PID: the resident anonymous kB of PID's brk heap.
+heap() {
+	awk '/^[0-9a-f]+-[0-9a-f]+ / { h = $6 == "[heap]" }
+	    h && /^Anonymous:/ { print $2; exit }' "/proc/$1/smaps"
+}
+
 switches() {
 	echo $(($(field "$1" voluntary_ctxt_switches) + \
 	    $(field "$1" nonvoluntary_ctxt_switches)))
@@ -55,6 +64,7 @@ switches() {
 # measure NAME PID: the figures of one idle process, as NAME_* variables.
 measure() {
 	eval "$1_rss=$(field "$2" RssAnon)"
+	eval "$1_heap=$(heap "$2")"
 	eval "$1_threads=$(field "$2" Threads)"
 	before=$(switches "$2")
 	sleep "$secs"
@@ -98,19 +108,20 @@ sed -n 's/^/  /p' "$tmp/info"
 sleep 1
 measure agent "$dpid"
 
-"$build/tests/bench/bench_baseline" >"$tmp/baseline.out" &
+"$build/tests/bench/bench_baseline" >"$tmp/baseline.out" \
+    2>"$tmp/baseline.err" &
 bpid=$!
 wait_for 50 grep -q '^ready ' "$tmp/baseline.out" ||
     die "bench_baseline did not start"
 sleep 1
 measure base "$bpid"
 
-printf '%-16s %10s %8s %22s %20s\n' process "RssAnon" threads \
-    "ctx switches in ${secs}s" "strace sleeps in ${secs}s"
-printf '%-16s %7s kB %8s %22s %20s\n' cfgreportd "$agent_rss" \
-    "$agent_threads" "$agent_switches" "$agent_strace"
-printf '%-16s %7s kB %8s %22s %20s\n' bench_baseline "$base_rss" \
-    "$base_threads" "$base_switches" "$base_strace"
+printf '%-15s %10s %10s %7s %22s %20s\n' process RssAnon "[heap]" \
+    threads "ctx switches in ${secs}s" "strace sleeps in ${secs}s"
+printf '%-15s %7s kB %7s kB %7s %22s %20s\n' cfgreportd "$agent_rss" \
+    "$agent_heap" "$agent_threads" "$agent_switches" "$agent_strace"
+printf '%-15s %7s kB %7s kB %7s %22s %20s\n' bench_baseline "$base_rss" \
+    "$base_heap" "$base_threads" "$base_switches" "$base_strace"
 diff=$((agent_rss - base_rss))
 [ "$diff" -le "$goal_kb" ] && verdict=met || verdict="NOT met"
 echo "RssAnon difference: $diff kB (goal: within $goal_kb KiB): $verdict"
@@ -120,6 +131,26 @@ echo "threads: $agent_threads (goal: 1): $verdict"
     verdict="NOT met"
 echo "wake-ups: $agent_switches context switches, $agent_strace" \
     "sleeping calls returned (goal: none): $verdict"
+
+# trim NAME PID LOG: malloc_trim(0) in PID, then its RssAnon, and the
+# bytes in use that malloc_stats() wrote to PID's stderr (LOG).
+trim() {
+	gdb -p "$2" -batch -ex 'call (int)malloc_trim(0)' \
+	    -ex 'call (void)malloc_stats()' >/dev/null 2>&1 ||
+	    die "gdb could not attach to $2"
+	eval "$1_trss=$(field "$2" RssAnon)"
+	eval "$1_inuse=$(sed -n 's/^in use bytes *= *//p' "$3" | tail -n 1)"
+}
+if [ "${TRIM:-0}" = 1 ]; then
+	command -v gdb >/dev/null || die "TRIM=1 needs gdb"
+	trim agent "$dpid" "$tmp/daemon.log"
+	trim base "$bpid" "$tmp/baseline.err"
+	echo "after malloc_trim(0): cfgreportd RssAnon $agent_trss kB" \
+	    "(malloc: $agent_inuse bytes in use), bench_baseline" \
+	    "$base_trss kB ($base_inuse bytes in use)"
+	echo "  difference $((agent_trss - base_trss)) kB; live heap" \
+	    "difference $((agent_inuse - base_inuse)) bytes"
+fi
 
 # A clean stop: SIGTERM, exit 0 within the daemon's 5 s grace (a
 # watchdog kills whatever is still there after 10 s).

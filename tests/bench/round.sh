@@ -47,13 +47,14 @@ sh "$top/tests/bench/gen_profile.sh" "$port" >"$tmp/profile.xml"
 echo "profile: $(grep -c '^  <' "$tmp/profile.xml") parameters," \
     "$(wc -c <"$tmp/profile.xml") bytes; receiver on 127.0.0.1:$port"
 
-# count NAME FUNCTION LABEL MODE: callgrind's Ir inside FUNCTION (a
-# wildcard: gcc may rename a function it specialises, bench_report.isra.0).
+# count NAME FUNCTION LABEL MODE: callgrind's Ir inside FUNCTION, or its
+# copy FUNCTION.isra.0 (and the like) when gcc has specialised it.
 count() {
 	valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.$1" \
-	    --toggle-collect="$2" "$bench" -n "$names" "$4" \
-	    "$tmp/profile.xml" "$tmp/state.$1" >"$tmp/out.$1" \
-	    2>"$tmp/log.$1" || { cat "$tmp/log.$1" >&2; exit 1; }
+	    --toggle-collect="$2" --toggle-collect="$2.*" "$bench" \
+	    -n "$names" "$4" "$tmp/profile.xml" "$tmp/state.$1" \
+	    >"$tmp/out.$1" 2>"$tmp/log.$1" ||
+	    { cat "$tmp/log.$1" >&2; exit 1; }
 	ir=$(sed -n 's/^totals: *\([0-9]*\).*/\1/p' "$tmp/cg.$1")
 	[ -n "$ir" ] || ir=$(sed -n 's/^summary: *\([0-9]*\).*/\1/p' \
 	    "$tmp/cg.$1")
@@ -76,13 +77,13 @@ breakdown() {
 		printf "  %-32s %12d\n", f, ir }'
 }
 
-count report 'bench_report*' 'report (build, encrypt, to curl)' round
-count round 'bench_full_round*' 'round until the answer' round
+count report bench_report 'report (build, encrypt, to curl)' round
+count round bench_full_round 'round until the answer' round
 breakdown round cfgreport_report agent_replan report_full \
     profile_save_select mxmlSaveString mxmlDelete osslenc_encrypt \
     crypt_wipe transfer_start event_base_loop curl_multi_socket_action \
     dest_done
-count set 'bench_set*' "set batch ($names names)" set
+count set bench_set "set batch ($names names)" set
 breakdown set cfgreport_set agent_batch store_apply state_encode \
     state_sha256 params_dup params_free fileio_write_atomic \
     agent_replan store_dest_retain
