@@ -484,9 +484,6 @@ main(int argc, char *argv[])
 	if ((!do_round && !do_set) || nnames == 0)
 		goto usage;
 
-	if (do_set)
-		nnames = bench_pick(argv[optind + 1], nnames, &names, &values);
-
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
 		die("curl_global_init", "failed");
 	memset(&b, 0, sizeof b);
@@ -547,6 +544,8 @@ main(int argc, char *argv[])
 #endif
 	}
 	if (do_set) {
+		/* Only now: the names must not weigh on the round's figures. */
+		nnames = bench_pick(argv[optind + 1], nnames, &names, &values);
 #ifdef BENCH_HEAP
 		rest = heap_reset_peak();
 #endif
