@@ -24,7 +24,7 @@ for p in cfgreportd cfgreportctl tests/receiver tests/bench/bench_baseline; do
 	[ -x "$build/$p" ] || die "no $build/$p: make check first"
 done
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-idle.XXXXXX")
-rpid= dpid= bpid=
+rpid='' dpid='' bpid=''
 cleanup() {
 	for p in $dpid $bpid $rpid; do
 		kill "$p" 2>/dev/null || :
@@ -61,22 +61,26 @@ switches() {
 	    $(field "$1" nonvoluntary_ctxt_switches)))
 }
 
-# measure NAME PID: the figures of one idle process, as NAME_* variables.
+# The calls an idle loop sleeps in: each one that returns is a wake-up.
+sleeps=epoll_wait,epoll_pwait,poll,ppoll,select,pselect6
+sleeps=$sleeps,nanosleep,clock_nanosleep
+
+# measure PID: the figures of one idle process, in m_rss, m_heap,
+# m_threads, m_switches and m_strace.
 measure() {
-	eval "$1_rss=$(field "$2" RssAnon)"
-	eval "$1_heap=$(heap "$2")"
-	eval "$1_threads=$(field "$2" Threads)"
-	before=$(switches "$2")
+	m_rss=$(field "$1" RssAnon)
+	m_heap=$(heap "$1")
+	m_threads=$(field "$1" Threads)
+	before=$(switches "$1")
 	sleep "$secs"
-	eval "$1_switches=$(($(switches "$2") - before))"
-	eval "$1_strace=-"
+	m_switches=$(($(switches "$1") - before))
+	m_strace=-
 	command -v strace >/dev/null || return 0
 	# strace -c reports when it detaches (SIGINT from timeout).
 	timeout -s INT "$secs" strace -f -c -o "$tmp/strace.$1" \
-	    -e trace=epoll_wait,epoll_pwait,poll,ppoll,select,pselect6,nanosleep,clock_nanosleep \
-	    -p "$2" 2>/dev/null || :
-	calls=$(awk '$NF == "total" { print $4 }' "$tmp/strace.$1")
-	eval "$1_strace=${calls:-0}"
+	    -e trace="$sleeps" -p "$1" 2>/dev/null || :
+	m_strace=$(awk '$NF == "total" { print $4 }' "$tmp/strace.$1")
+	m_strace=${m_strace:-0}
 }
 
 mkdir "$tmp/recv" "$tmp/state"
@@ -106,7 +110,9 @@ echo "cfgreportd (pid $dpid): start-up round done;" \
 sed -n 's/^/  /p' "$tmp/info"
 # Let the control connection of that last `info` close first.
 sleep 1
-measure agent "$dpid"
+measure "$dpid"
+agent_rss=$m_rss agent_heap=$m_heap agent_threads=$m_threads
+agent_switches=$m_switches agent_strace=$m_strace
 
 "$build/tests/bench/bench_baseline" >"$tmp/baseline.out" \
     2>"$tmp/baseline.err" &
@@ -114,7 +120,9 @@ bpid=$!
 wait_for 50 grep -q '^ready ' "$tmp/baseline.out" ||
     die "bench_baseline did not start"
 sleep 1
-measure base "$bpid"
+measure "$bpid"
+base_rss=$m_rss base_heap=$m_heap base_threads=$m_threads
+base_switches=$m_switches base_strace=$m_strace
 
 printf '%-15s %10s %10s %7s %22s %20s\n' process RssAnon "[heap]" \
     threads "ctx switches in ${secs}s" "strace sleeps in ${secs}s"
@@ -132,24 +140,25 @@ echo "threads: $agent_threads (goal: 1): $verdict"
 echo "wake-ups: $agent_switches context switches, $agent_strace" \
     "sleeping calls returned (goal: none): $verdict"
 
-# trim NAME PID LOG: malloc_trim(0) in PID, then its RssAnon, and the
-# bytes in use that malloc_stats() wrote to PID's stderr (LOG).
+# trim PID LOG: malloc_trim(0) in PID, then its RssAnon in t_rss and in
+# t_inuse the bytes in use that malloc_stats() wrote to PID's stderr (LOG).
 trim() {
-	gdb -p "$2" -batch -ex 'call (int)malloc_trim(0)' \
+	gdb -p "$1" -batch -ex 'call (int)malloc_trim(0)' \
 	    -ex 'call (void)malloc_stats()' >/dev/null 2>&1 ||
-	    die "gdb could not attach to $2"
-	eval "$1_trss=$(field "$2" RssAnon)"
-	eval "$1_inuse=$(sed -n 's/^in use bytes *= *//p' "$3" | tail -n 1)"
+	    die "gdb could not attach to $1"
+	t_rss=$(field "$1" RssAnon)
+	t_inuse=$(sed -n 's/^in use bytes *= *//p' "$2" | tail -n 1)
 }
 if [ "${TRIM:-0}" = 1 ]; then
 	command -v gdb >/dev/null || die "TRIM=1 needs gdb"
-	trim agent "$dpid" "$tmp/daemon.log"
-	trim base "$bpid" "$tmp/baseline.err"
+	trim "$dpid" "$tmp/daemon.log"
+	agent_trss=$t_rss agent_inuse=$t_inuse
+	trim "$bpid" "$tmp/baseline.err"
 	echo "after malloc_trim(0): cfgreportd RssAnon $agent_trss kB" \
 	    "(malloc: $agent_inuse bytes in use), bench_baseline" \
-	    "$base_trss kB ($base_inuse bytes in use)"
-	echo "  difference $((agent_trss - base_trss)) kB; live heap" \
-	    "difference $((agent_inuse - base_inuse)) bytes"
+	    "$t_rss kB ($t_inuse bytes in use)"
+	echo "  difference $((agent_trss - t_rss)) kB; live heap" \
+	    "difference $((agent_inuse - t_inuse)) bytes"
 fi
 
 # A clean stop: SIGTERM, exit 0 within the daemon's 5 s grace (a
@@ -159,6 +168,6 @@ kill -TERM "$dpid" "$bpid"
 wd=$!
 wait "$dpid" && drc=0 || drc=$?
 wait "$bpid" && brc=0 || brc=$?
-dpid= bpid=
+dpid='' bpid=''
 kill "$wd" 2>/dev/null || :
 echo "stopped: cfgreportd exit $drc, bench_baseline exit $brc"

@@ -38,8 +38,10 @@ rpid=$!
 i=0
 until grep -q '^listening ' "$tmp/recv.out"; do
 	i=$((i + 1))
-	[ "$i" -le 50 ] && kill -0 "$rpid" 2>/dev/null ||
-	    { cat "$tmp/recv.out" >&2; die "the receiver did not start"; }
+	if [ "$i" -gt 50 ] || ! kill -0 "$rpid" 2>/dev/null; then
+		cat "$tmp/recv.out" >&2
+		die "the receiver did not start"
+	fi
 	sleep 0.1
 done
 port=$(sed -n 's/^listening //p' "$tmp/recv.out")
