@@ -32,7 +32,7 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-trap 'exit 1' HUP INT TERM
+trap 'exit 1' HUP INT PIPE TERM
 
 # wait_for TRIES COMMAND...: retry COMMAND every 0.1 s, TRIES times at most.
 wait_for() {

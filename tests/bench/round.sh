@@ -30,7 +30,7 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-trap 'exit 1' HUP INT TERM
+trap 'exit 1' HUP INT PIPE TERM
 
 mkdir "$tmp/recv"
 "$receiver" -k benchkey "$tmp/recv" >"$tmp/recv.out" 2>&1 &
