@@ -258,7 +258,7 @@ void		 agent_ctl_free(struct agent_ctl *);
  * the rate limit; replies go only to a request's source.
  */
 #define SIPD_REALM		"cfgreport"
-#define SIPD_WINDOW		10	/* seconds between NOTIFY-started rounds */
+#define SIPD_WINDOW		10	/* s between NOTIFY-started rounds */
 #define SIPD_BURST		64	/* datagrams per wake-up, then yield */
 #define SIPD_LOG_EVERY		10	/* seconds between refusal summaries */
 
@@ -266,7 +266,7 @@ struct timeval;
 struct sipd;
 
 struct sipd_config {
-	const char	*addr;		/* numeric IPv4 or IPv6; NULL: 0.0.0.0 */
+	const char	*addr;		/* numeric, v4 or v6; NULL: 0.0.0.0 */
 	int		 port;		/* 0: one the kernel picks (tests) */
 	/* Between NOTIFY-started rounds; zero: SIPD_WINDOW seconds. */
 	const struct timeval *window;

@@ -69,7 +69,7 @@ struct sipd {
 	struct event		*window_ev;	/* pending: inside the window */
 	int			 deferred;	/* a round waits for its end */
 	struct event		*log_ev;	/* pending: a log period runs */
-	unsigned		 logged;	/* 1 << outcome: said this period */
+	unsigned		 logged;	/* 1 << outcome: said already */
 	unsigned long		 counts[SIPD_NOUTCOMES];
 	struct digest_server	 ds;
 
@@ -274,8 +274,9 @@ sipd_notify(struct sipd *s)
 	int			 found = 0;
 
 	if (m->event.p == NULL || strcasecmp(m->event.p, "report") != 0) {
-		sipd_note(s, SIPD_OTHER, LOG_DEBUG, "NOTIFY for event \"%.32s\"",
-		    m->event.p != NULL ? m->event.p : "");
+		sipd_note(s, SIPD_OTHER, LOG_DEBUG,
+		    "NOTIFY for event \"%.32s\"", m->event.p != NULL ?
+		    m->event.p : "");
 		sipd_reply(s, 489, SIPD_EVENTS);
 		return;
 	}

@@ -127,7 +127,8 @@ digest_hash(enum digest_alg alg, const char *const *parts, size_t n,
 			return -1;
 		for (i = 0; i < n && rv == 0; i++) {
 			if (i > 0)
-				rv = wc_Sha256Update(&sha, (const byte *)":", 1);
+				rv = wc_Sha256Update(&sha,
+				    (const byte *)":", 1);
 			if (rv == 0)
 				rv = wc_Sha256Update(&sha,
 				    (const byte *)parts[i],
@@ -218,7 +219,8 @@ digest_server_init(struct digest_server *ds, const char *realm,
 	size_t	i, len = strlen(realm);
 
 	if (len == 0 || len >= sizeof ds->realm) {
-		cr_seterr(err, "realm: 1 to %d characters", DIGEST_REALM_MAX - 1);
+		cr_seterr(err, "realm: 1 to %d characters",
+		    DIGEST_REALM_MAX - 1);
 		return -1;
 	}
 	for (i = 0; i < len; i++)
@@ -358,8 +360,10 @@ digest_ext_value(struct digest_parser *dp, const char *v, char *err)
 	}
 	for (v = l + 1; *v != '\0'; v++) {
 		if (*v == '%') {
-			if ((hi = digest_unhex_digit((unsigned char)v[1])) < 0 ||
-			    (lo = digest_unhex_digit((unsigned char)v[2])) < 0) {
+			hi = digest_unhex_digit((unsigned char)v[1]);
+			lo = hi < 0 ? -1 :
+			    digest_unhex_digit((unsigned char)v[2]);
+			if (lo < 0) {
 				cr_seterr(err, "username*: bad %% escape");
 				return NULL;
 			}
@@ -503,8 +507,9 @@ digest_parse(const char *s, size_t len, struct digest_auth *a, char *err)
 		if (i >= len)
 			break;
 		name = s + i;
-		for (n = i; i < len && digest_is_tchar((unsigned char)s[i]); i++)
-			;
+		n = i;
+		while (i < len && digest_is_tchar((unsigned char)s[i]))
+			i++;
 		namelen = i - n;
 		while (i < len && digest_is_ows((unsigned char)s[i]))
 			i++;

@@ -556,7 +556,7 @@ int		 sip_response(const struct sip_msg *, int, const char *,
 #define DIGEST_SECRET_LEN	32
 #define DIGEST_NONCE_LEN	64	/* hex characters */
 #define DIGEST_NONCE_TTL	300	/* seconds a nonce is good for */
-#define DIGEST_NC_SLOTS		64	/* nonces whose nc is remembered */
+#define DIGEST_NC_SLOTS		64	/* nonces whose nc is kept */
 #define DIGEST_TXN_TTL		32	/* 64*T1: a retransmission's window */
 #define DIGEST_HEX_MAX		64	/* SHA-256 in hex */
 

@@ -424,8 +424,10 @@ sip_header(struct sip_parser *sp, enum sip_hdr hdr, const char *name,
 	const char	*v = val->p;
 	size_t		 len = val->len, i;
 	unsigned long	 n;
-	int		 single = hdr != SIP_H_VIA && hdr != SIP_H_AUTHORIZATION &&
-			    hdr != SIP_H_OTHER;
+	int		 single;
+
+	single = hdr != SIP_H_VIA && hdr != SIP_H_AUTHORIZATION &&
+	    hdr != SIP_H_OTHER;
 
 	if (single && (sp->seen & (1U << hdr))) {
 		/* Which one to echo?  None: such a request is not answered. */
@@ -697,8 +699,8 @@ sip_parse(const void *data, size_t len, struct sip_msg *m, char *err)
 		if (in_header && !last && ll > 0 &&
 		    sip_is_wsp((unsigned char)line[0])) {
 			/* A continuation: LWS becomes one SP. */
-			for (i = 0; i < ll && sip_is_wsp((unsigned char)line[i]);
-			    i++)
+			for (i = 0; i < ll &&
+			    sip_is_wsp((unsigned char)line[i]); i++)
 				;
 			if (i < ll) {
 				if (sp.w >= sizeof m->buf - 1 ||

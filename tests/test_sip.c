@@ -142,7 +142,8 @@ test_received_rport(void **state)
 	assert_non_null(strstr(out, "Via: SIP/2.0/UDP [2001:db8::1]:5060;"
 	    "rport=9;branch=z9hG4bK-4\r\n"));
 	respond(200, "t", "2001:db8::2", 5060, NULL);
-	assert_non_null(strstr(out, "branch=z9hG4bK-4;received=2001:db8::2\r\n"));
+	assert_non_null(strstr(out,
+	    "branch=z9hG4bK-4;received=2001:db8::2\r\n"));
 }
 
 /* Every Via, from separate rows and from comma lists, in order. */
@@ -169,9 +170,12 @@ test_vias(void **state)
 	    "SIP / 2.0 / UDP d.example ;branch=z9hG4bK-d");
 	respond(489, "t", NULL, 0, NULL);
 	p1 = strstr(out, "Via: SIP/2.0/UDP a.example;branch=z9hG4bK-a\r\n");
-	p2 = strstr(out, "Via: SIP/2.0/UDP b.example:5070;branch=z9hG4bK-b\r\n");
-	p3 = strstr(out, "Via: SIP/2.0/TCP c.example;branch=\"z9,hG4bK\";x=1\r\n");
-	p4 = strstr(out, "Via: SIP / 2.0 / UDP d.example ;branch=z9hG4bK-d\r\n");
+	p2 = strstr(out,
+	    "Via: SIP/2.0/UDP b.example:5070;branch=z9hG4bK-b\r\n");
+	p3 = strstr(out,
+	    "Via: SIP/2.0/TCP c.example;branch=\"z9,hG4bK\";x=1\r\n");
+	p4 = strstr(out,
+	    "Via: SIP / 2.0 / UDP d.example ;branch=z9hG4bK-d\r\n");
 	assert_true(p1 != NULL && p2 != NULL && p3 != NULL && p4 != NULL);
 	assert_true(p1 < p2 && p2 < p3 && p3 < p4);
 	assert_true(strncmp(out, "SIP/2.0 489 Bad Event\r\nVia: ", 28) == 0);
@@ -286,7 +290,8 @@ test_bad(void **state)
 			fail_msg("tail %zu: not SIP_EBAD (%s)", i, err);
 		assert_true(err[0] != '\0');
 		respond(400, "t", NULL, 0, NULL);
-		assert_true(strncmp(out, "SIP/2.0 400 Bad Request\r\n", 25) == 0);
+		assert_true(strncmp(out, "SIP/2.0 400 Bad Request\r\n",
+		    25) == 0);
 	}
 	/* A CSeq for another method, a bad request line. */
 	assert_int_equal(parse("NOTIFY sip:x@h SIP/2.0\r\n"
@@ -312,7 +317,8 @@ test_bad(void **state)
 	    "To: <sip:x@h>\r\nCall-ID: c\r\nCSeq: 1 OPTIONS\r\n\r\n", err),
 	    SIP_EVERSION);
 	respond(505, "t", NULL, 0, NULL);
-	assert_true(strncmp(out, "SIP/2.0 505 Version Not Supported\r\n", 35) == 0);
+	assert_true(strncmp(out, "SIP/2.0 505 Version Not Supported\r\n",
+	    35) == 0);
 }
 
 /* Not enough to answer: dropped. */
@@ -333,7 +339,8 @@ test_drop(void **state)
 		"NOTIFY sip:x@h SIP/2.0\r\nVia: SIP/2.0/UDP h\r\n"
 		    "From: <sip:a@b>\r\nCall-ID: c\r\nCSeq: 1 NOTIFY\r\n\r\n",
 		"NOTIFY sip:x@h SIP/2.0\r\nVia: SIP/2.0/UDP h\r\n"
-		    "From: <sip:a@b>\r\nTo: <sip:x@h>\r\nCSeq: 1 NOTIFY\r\n\r\n",
+		    "From: <sip:a@b>\r\nTo: <sip:x@h>\r\n"
+		    "CSeq: 1 NOTIFY\r\n\r\n",
 		"NOTIFY sip:x@h SIP/2.0\r\nVia: SIP/2.0/UDP h\r\n"
 		    "From: <sip:a@b>\r\nTo: <sip:x@h>\r\nCall-ID: c\r\n\r\n",
 		/* each of them unparsable */
@@ -462,7 +469,8 @@ test_response_bound(void **state)
 	n = (size_t)snprintf(big, sizeof big, "NOTIFY sip:x@h SIP/2.0\r\n"
 	    "v:SIP/2.0/UDP a;rport");
 	for (i = 1; i < SIP_MAX_VIA; i++)
-		n += (size_t)snprintf(big + n, sizeof big - n, ",SIP/2.0/UDP a");
+		n += (size_t)snprintf(big + n, sizeof big - n,
+		    ",SIP/2.0/UDP a");
 	n += (size_t)snprintf(big + n, sizeof big - n, "\r\n"
 	    "t:<sip:x>\r\ni:c\r\nCSeq: 1 NOTIFY\r\nf:<sip:");
 	/* The rest is an echoed From. */

@@ -306,8 +306,8 @@ test_methods(void **state)
 	assert_int_equal(ask(f, "ACK", 0, ""), 0);
 	assert_int_equal(ask(f, "NOTIFY", 0, "Event: resync\r\n"), 489);
 	assert_non_null(strstr(f->reply, "\r\nAllow-Events: report\r\n"));
-	assert_int_equal(ask(f, "NOTIFY", 0, "Event: check-sync;reboot=false\r\n"),
-	    489);
+	assert_int_equal(ask(f, "NOTIFY", 0,
+	    "Event: check-sync;reboot=false\r\n"), 489);
 	assert_int_equal(ask(f, "NOTIFY", 0, ""), 489);
 	assert_int_equal(f->triggers, 0);
 }
