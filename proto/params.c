@@ -6,6 +6,11 @@
  * name.  Names compare ASCII case-insensitively, locale-independently:
  * they are ASCII by construction (params_valid_name), so no locale can
  * make "I" and "i" differ.
+ *
+ * Memory is what an idle agent is made of (docs/benchmarks-agent.md), so
+ * each entry's name and value share one allocation (the name, its NUL,
+ * the value): half the blocks and malloc headers of two strdups.  A new
+ * value therefore moves the name too (params_set, params_apply).
  */
 #include "config.h"
 
@@ -22,16 +27,20 @@
 #define PARAMS_MAX_NAME	256
 
 struct params_entry {
-	struct param	 p;
+	struct param	 p;	/* p.name is the entry's one block */
 	uint32_t	 hash;
 };
+
+/* An index + 1 into v, 0 when free: PARAMS_MAX_COUNT fits in 16 bits. */
+typedef uint16_t params_slot;
+_Static_assert(PARAMS_MAX_COUNT < UINT16_MAX, "params_slot too narrow");
 
 struct params {
 	struct params_entry	*v;
 	size_t			 n;
 	size_t			 cap;
-	uint32_t		*slot;	/* index + 1 into v, 0 when free */
-	size_t			 nslot;	/* 0 or a power of two > 2 * cap */
+	params_slot		*slot;
+	size_t			 nslot;	/* 0 or a power of two >= 2 * cap */
 };
 
 static int
@@ -68,7 +77,7 @@ static size_t
 params_lookup(const struct params *p, const char *name, uint32_t h)
 {
 	size_t		mask, i;
-	uint32_t	s;
+	params_slot	s;
 
 	if (p->nslot == 0)
 		return SIZE_MAX;
@@ -81,7 +90,7 @@ params_lookup(const struct params *p, const char *name, uint32_t h)
 	return SIZE_MAX;
 }
 
-/* The table has room by construction (nslot > 2 * cap). */
+/* The table has room by construction (nslot >= 2 * cap). */
 static void
 params_index(struct params *p, size_t idx)
 {
@@ -89,7 +98,7 @@ params_index(struct params *p, size_t idx)
 
 	for (i = p->v[idx].hash & mask; p->slot[i] != 0; i = (i + 1) & mask)
 		continue;
-	p->slot[i] = (uint32_t)(idx + 1);
+	p->slot[i] = (params_slot)(idx + 1);
 }
 
 static void
@@ -105,24 +114,30 @@ params_reindex(struct params *p)
 }
 
 /*
- * Make room for EXTRA more entries so that adding them cannot fail.  On
- * failure the set's contents are untouched (only spare capacity may have
- * grown).
+ * Make room for EXTRA more entries so that adding them cannot fail: the
+ * array doubles, or becomes EXACT when asked (a copy that will not grow).
+ * The index keeps its load at most 1/2 with the fewest slots that do.
+ * On failure the set's contents are untouched (only spare capacity may
+ * have grown).
  */
 static int
-params_reserve(struct params *p, size_t extra)
+params_reserve(struct params *p, size_t extra, int exact)
 {
 	struct params_entry	*v;
-	uint32_t		*slot;
+	params_slot		*slot;
 	size_t			 want = p->n + extra, cap, nslot;
 
 	if (want <= p->cap)
 		return 0;
-	cap = p->cap < 16 ? 16 : p->cap;
-	while (cap < want)
-		cap *= 2;
+	if (exact)
+		cap = want;
+	else {
+		cap = p->cap < 16 ? 16 : p->cap;
+		while (cap < want)
+			cap *= 2;
+	}
 	nslot = p->nslot < 32 ? 32 : p->nslot;
-	while (nslot <= 2 * cap)
+	while (nslot < 2 * cap)
 		nslot *= 2;
 	if ((slot = calloc(nslot, sizeof *slot)) == NULL)
 		return -1;
@@ -139,7 +154,30 @@ params_reserve(struct params *p, size_t extra)
 	return 0;
 }
 
-/* Add an entry taking ownership of NAME and VALUE; room is reserved. */
+/*
+ * A new block holding NAME and, after its NUL, VALUE (NULL: a ua-only
+ * entry's block, the name alone); *VALUEP points at the copied value or
+ * is NULL.  NULL when out of memory.  Lengths are checked by the callers.
+ */
+static char *
+params_block(const char *name, const char *value, char **valuep)
+{
+	size_t	 nlen = strlen(name) + 1;
+	size_t	 vlen = value != NULL ? strlen(value) + 1 : 0;
+	char	*b;
+
+	if ((b = malloc(nlen + vlen)) == NULL)
+		return NULL;
+	memcpy(b, name, nlen);
+	*valuep = NULL;
+	if (value != NULL) {
+		*valuep = b + nlen;
+		memcpy(*valuep, value, vlen);
+	}
+	return b;
+}
+
+/* Add an entry taking ownership of NAME's block; room is reserved. */
 static void
 params_append(struct params *p, char *name, char *value, enum ua ua,
     uint32_t h)
@@ -167,10 +205,8 @@ params_free(struct params *p)
 
 	if (p == NULL)
 		return;
-	for (i = 0; i < p->n; i++) {
-		free(p->v[i].p.name);
-		free(p->v[i].p.value);
-	}
+	for (i = 0; i < p->n; i++)
+		free(p->v[i].p.name);	/* the value too */
 	free(p->v);
 	free(p->slot);
 	free(p);
@@ -186,18 +222,14 @@ params_dup(const struct params *src)
 
 	if ((p = params_new()) == NULL)
 		return NULL;
-	if (params_reserve(p, src->n) == -1)
+	/* The store's copies replace the live set: exactly its size. */
+	if (params_reserve(p, src->n, 1) == -1)
 		goto fail;
 	for (i = 0; i < src->n; i++) {
 		e = &src->v[i];
-		if ((name = strdup(e->p.name)) == NULL)
+		if ((name = params_block(e->p.name, e->p.value,
+		    &value)) == NULL)
 			goto fail;
-		value = NULL;
-		if (e->p.value != NULL &&
-		    (value = strdup(e->p.value)) == NULL) {
-			free(name);
-			goto fail;
-		}
 		params_append(p, name, value, e->p.ua, e->hash);
 		p->v[p->n - 1].p.seq = e->p.seq;
 	}
@@ -382,7 +414,7 @@ params_set(struct params *p, const char *name, const char *value,
     enum ua ua, char *err)
 {
 	struct param	*pa;
-	char		*n, *v = NULL;
+	char		*n, *v;
 	uint32_t	 h;
 	size_t		 i;
 	int		 changed = 0;
@@ -394,11 +426,16 @@ params_set(struct params *p, const char *name, const char *value,
 		pa = &p->v[i].p;
 		if (value != NULL && (pa->value == NULL ||
 		    strcmp(pa->value, value) != 0)) {
-			if ((v = strdup(value)) == NULL) {
+			/*
+			 * A new block with the name as first written; NAME
+			 * may be the old block's own: not used after free.
+			 */
+			if ((n = params_block(pa->name, value, &v)) == NULL) {
 				cr_seterr(err, "%s: out of memory", name);
 				return -1;
 			}
-			free(pa->value);
+			free(pa->name);
+			pa->name = n;
 			pa->value = v;
 			changed = 1;
 		}
@@ -413,12 +450,8 @@ params_set(struct params *p, const char *name, const char *value,
 		    PARAMS_MAX_COUNT);
 		return -1;
 	}
-	if (params_reserve(p, 1) == -1 || (n = strdup(name)) == NULL) {
-		cr_seterr(err, "%s: out of memory", name);
-		return -1;
-	}
-	if (value != NULL && (v = strdup(value)) == NULL) {
-		free(n);
+	if (params_reserve(p, 1, 0) == -1 ||
+	    (n = params_block(name, value, &v)) == NULL) {
 		cr_seterr(err, "%s: out of memory", name);
 		return -1;
 	}
@@ -434,8 +467,7 @@ params_remove(struct params *p, const char *name)
 	if (name == NULL ||
 	    (i = params_lookup(p, name, params_hash(name))) == SIZE_MAX)
 		return 0;
-	free(p->v[i].p.name);
-	free(p->v[i].p.value);
+	free(p->v[i].p.name);	/* the value too */
 	memmove(&p->v[i], &p->v[i + 1], (p->n - i - 1) * sizeof *p->v);
 	p->n--;
 	/* Every later index moved: rebuild rather than patch. */
@@ -461,9 +493,9 @@ struct params_step {
 	uint32_t	 hash;
 	enum ua		 ua;
 	int		 changed;
-	char		*name;		/* copy for a new DST entry */
-	char		*value;		/* copy replacing the value, or NULL */
-	char		*listed;	/* copy for CHANGED, or NULL */
+	char		*block;		/* a new DST entry's, or the block */
+	char		*value;		/* replacing one with a new value */
+	char		*listed;	/* a block for CHANGED, or NULL */
 };
 
 static void
@@ -472,8 +504,7 @@ params_steps_free(struct params_step *st, size_t n)
 	size_t	i;
 
 	for (i = 0; i < n; i++) {
-		free(st[i].name);
-		free(st[i].value);
+		free(st[i].block);
 		free(st[i].listed);
 	}
 	free(st);
@@ -486,6 +517,7 @@ params_apply(struct params *dst, const struct params *src,
 	struct params_step	*st, *s;
 	const struct param	*in;
 	struct param		*cur;
+	char			*none;
 	size_t			 i, nnew = 0, nlisted = 0;
 	int			 samevalue;
 
@@ -507,9 +539,9 @@ params_apply(struct params *dst, const struct params *src,
 			s->changed = 1;
 			s->ua = in->ua;
 			/* A ua-only entry for a new name: the empty value. */
-			s->value = strdup(in->value != NULL ? in->value : "");
-			s->name = strdup(in->name);
-			if (s->value == NULL || s->name == NULL)
+			if ((s->block = params_block(in->name,
+			    in->value != NULL ? in->value : "",
+			    &s->value)) == NULL)
 				goto nomem;
 		} else {
 			cur = &dst->v[s->at].p;
@@ -518,13 +550,15 @@ params_apply(struct params *dst, const struct params *src,
 			samevalue = in->value == NULL || (cur->value != NULL &&
 			    strcmp(cur->value, in->value) == 0);
 			s->changed = !samevalue || s->ua != cur->ua;
-			if (!samevalue &&
-			    (s->value = strdup(in->value)) == NULL)
+			/* The name as DST spells it, with the new value. */
+			if (!samevalue && (s->block = params_block(cur->name,
+			    in->value, &s->value)) == NULL)
 				goto nomem;
 		}
 		if (s->changed && changed != NULL &&
 		    params_lookup(changed, in->name, s->hash) == SIZE_MAX) {
-			if ((s->listed = strdup(in->name)) == NULL)
+			if ((s->listed = params_block(in->name, NULL,
+			    &none)) == NULL)
 				goto nomem;
 			nlisted++;
 		}
@@ -536,22 +570,23 @@ params_apply(struct params *dst, const struct params *src,
 		params_steps_free(st, src->n);
 		return -1;
 	}
-	if (params_reserve(dst, nnew) == -1 ||
-	    (changed != NULL && params_reserve(changed, nlisted) == -1))
+	if (params_reserve(dst, nnew, 0) == -1 ||
+	    (changed != NULL && params_reserve(changed, nlisted, 0) == -1))
 		goto nomem;
 
 	/* Commit: no allocation from here on, so nothing can fail. */
 	for (i = 0; i < src->n; i++) {
 		s = &st[i];
 		if (s->at == SIZE_MAX) {
-			params_append(dst, s->name, s->value, s->ua, s->hash);
-			s->name = s->value = NULL;
+			params_append(dst, s->block, s->value, s->ua, s->hash);
+			s->block = NULL;
 		} else {
 			cur = &dst->v[s->at].p;
-			if (s->value != NULL) {
-				free(cur->value);
+			if (s->block != NULL) {
+				free(cur->name);
+				cur->name = s->block;
 				cur->value = s->value;
-				s->value = NULL;
+				s->block = NULL;
 			}
 			cur->ua = s->ua;
 		}

@@ -49,7 +49,9 @@ size_t		 params_count(const struct params *);
 /*
  * Insertion order; stable across sets of existing names.  The pointer is
  * valid until the set next gains or loses a name; names compare ASCII
- * case-insensitively.
+ * case-insensitively.  The name and value strings it points to share one
+ * block that a new value replaces: they are valid until that name's
+ * value next changes (params_set, params_apply) or it is removed.
  */
 const struct param *params_at(const struct params *, size_t);
 const struct param *params_find(const struct params *, const char *);
