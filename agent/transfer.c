@@ -567,6 +567,12 @@ transfer_setup(struct transfer *t, const struct transfer_req *req,
 	SET(CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
 	/* The server's answer body is of no use: never let curl print it. */
 	SET(CURLOPT_WRITEFUNCTION, transfer_discard);
+	/*
+	 * A report goes out once an hour at most often: a connection kept
+	 * for the next one would hold an fd, a server's slot and curl's
+	 * buffers while the agent idles, and be dead by then anyway.
+	 */
+	SET(CURLOPT_FORBID_REUSE, 1L);
 
 	if (!t->t_http || req->method == TRANSFER_PUT) {
 		SET(CURLOPT_UPLOAD, 1L);
