@@ -258,7 +258,9 @@ struct crypt_buf {
 	size_t		 len;
 	size_t		 size;
 };
+/* Room for MORE bytes after the data; when it must grow, exactly that. */
 int		 crypt_buf_reserve(struct crypt_buf *, size_t);
+/* Append, growing geometrically when there is no room. */
 int		 crypt_buf_sink(void *, const uint8_t *, size_t);
 /* Wipe and free the contents (the struct itself is the caller's). */
 void		 crypt_buf_clear(struct crypt_buf *);
