@@ -26,21 +26,21 @@
  */
 #define PARAMS_MAX_NAME	256
 
-struct params_entry {
-	struct param	 p;	/* p.name is the entry's one block */
-	uint32_t	 hash;
-};
-
 /* An index + 1 into v, 0 when free: PARAMS_MAX_COUNT fits in 16 bits. */
 typedef uint16_t params_slot;
 _Static_assert(PARAMS_MAX_COUNT < UINT16_MAX, "params_slot too narrow");
 
+/*
+ * No hash is stored per entry (it would add 8 bytes to each of the 32):
+ * lookups compare names in the slots they probe, at most half of which
+ * are taken, and only a rebuilt index hashes the names again.
+ */
 struct params {
-	struct params_entry	*v;
-	size_t			 n;
-	size_t			 cap;
-	params_slot		*slot;
-	size_t			 nslot;	/* 0 or a power of two >= 2 * cap */
+	struct param	*v;	/* each name is its entry's one block */
+	size_t		 n;
+	size_t		 cap;
+	params_slot	*slot;
+	size_t		 nslot;	/* 0 or a power of two >= 2 * cap */
 };
 
 static int
@@ -83,20 +83,19 @@ params_lookup(const struct params *p, const char *name, uint32_t h)
 		return SIZE_MAX;
 	mask = p->nslot - 1;
 	for (i = h & mask; (s = p->slot[i]) != 0; i = (i + 1) & mask) {
-		if (p->v[s - 1].hash == h &&
-		    params_name_equal(p->v[s - 1].p.name, name))
+		if (params_name_equal(p->v[s - 1].name, name))
 			return s - 1;
 	}
 	return SIZE_MAX;
 }
 
-/* The table has room by construction (nslot >= 2 * cap). */
+/* Index entry IDX, whose name hashes to H; nslot >= 2 * cap leaves room. */
 static void
-params_index(struct params *p, size_t idx)
+params_index(struct params *p, size_t idx, uint32_t h)
 {
 	size_t	mask = p->nslot - 1, i;
 
-	for (i = p->v[idx].hash & mask; p->slot[i] != 0; i = (i + 1) & mask)
+	for (i = h & mask; p->slot[i] != 0; i = (i + 1) & mask)
 		continue;
 	p->slot[i] = (params_slot)(idx + 1);
 }
@@ -110,7 +109,7 @@ params_reindex(struct params *p)
 		return;
 	memset(p->slot, 0, p->nslot * sizeof *p->slot);
 	for (i = 0; i < p->n; i++)
-		params_index(p, i);
+		params_index(p, i, params_hash(p->v[i].name));
 }
 
 /*
@@ -123,9 +122,9 @@ params_reindex(struct params *p)
 static int
 params_reserve(struct params *p, size_t extra, int exact)
 {
-	struct params_entry	*v;
-	params_slot		*slot;
-	size_t			 want = p->n + extra, cap, nslot;
+	struct param	*v;
+	params_slot	*slot;
+	size_t		 want = p->n + extra, cap, nslot;
 
 	if (want <= p->cap)
 		return 0;
@@ -177,19 +176,21 @@ params_block(const char *name, const char *value, char **valuep)
 	return b;
 }
 
-/* Add an entry taking ownership of NAME's block; room is reserved. */
+/*
+ * Add an entry taking ownership of NAME's block (its name hashes to H);
+ * room is reserved.
+ */
 static void
 params_append(struct params *p, char *name, char *value, enum ua ua,
     uint32_t h)
 {
-	struct params_entry	*e = &p->v[p->n];
+	struct param	*e = &p->v[p->n];
 
-	e->p.name = name;
-	e->p.value = value;
-	e->p.ua = ua;
-	e->p.seq = 0;
-	e->hash = h;
-	params_index(p, p->n++);
+	e->name = name;
+	e->value = value;
+	e->ua = ua;
+	e->seq = 0;
+	params_index(p, p->n++, h);
 }
 
 struct params *
@@ -206,7 +207,7 @@ params_free(struct params *p)
 	if (p == NULL)
 		return;
 	for (i = 0; i < p->n; i++)
-		free(p->v[i].p.name);	/* the value too */
+		free(p->v[i].name);	/* the value too */
 	free(p->v);
 	free(p->slot);
 	free(p);
@@ -215,10 +216,10 @@ params_free(struct params *p)
 struct params *
 params_dup(const struct params *src)
 {
-	struct params	*p;
-	const struct params_entry *e;
-	char		*name, *value;
-	size_t		 i;
+	struct params		*p;
+	const struct param	*e;
+	char			*name, *value;
+	size_t			 i;
 
 	if ((p = params_new()) == NULL)
 		return NULL;
@@ -227,12 +228,18 @@ params_dup(const struct params *src)
 		goto fail;
 	for (i = 0; i < src->n; i++) {
 		e = &src->v[i];
-		if ((name = params_block(e->p.name, e->p.value,
-		    &value)) == NULL)
+		if ((name = params_block(e->name, e->value, &value)) == NULL)
 			goto fail;
-		params_append(p, name, value, e->p.ua, e->hash);
-		p->v[p->n - 1].p.seq = e->p.seq;
+		p->v[i] = *e;
+		p->v[i].name = name;
+		p->v[i].value = value;
+		p->n++;
 	}
+	/* The same names in the same order: the same index, if as large. */
+	if (p->nslot != 0 && p->nslot == src->nslot)
+		memcpy(p->slot, src->slot, p->nslot * sizeof *p->slot);
+	else
+		params_reindex(p);
 	return p;
 fail:
 	params_free(p);
@@ -248,7 +255,7 @@ params_count(const struct params *p)
 const struct param *
 params_at(const struct params *p, size_t i)
 {
-	return i < p->n ? &p->v[i].p : NULL;
+	return i < p->n ? &p->v[i] : NULL;
 }
 
 const struct param *
@@ -259,7 +266,7 @@ params_find(const struct params *p, const char *name)
 	if (name == NULL)
 		return NULL;
 	i = params_lookup(p, name, params_hash(name));
-	return i == SIZE_MAX ? NULL : &p->v[i].p;
+	return i == SIZE_MAX ? NULL : &p->v[i];
 }
 
 /*
@@ -423,7 +430,7 @@ params_set(struct params *p, const char *name, const char *value,
 		return -1;
 	h = params_hash(name);
 	if ((i = params_lookup(p, name, h)) != SIZE_MAX) {
-		pa = &p->v[i].p;
+		pa = &p->v[i];
 		if (value != NULL && (pa->value == NULL ||
 		    strcmp(pa->value, value) != 0)) {
 			/*
@@ -467,7 +474,7 @@ params_remove(struct params *p, const char *name)
 	if (name == NULL ||
 	    (i = params_lookup(p, name, params_hash(name))) == SIZE_MAX)
 		return 0;
-	free(p->v[i].p.name);	/* the value too */
+	free(p->v[i].name);	/* the value too */
 	memmove(&p->v[i], &p->v[i + 1], (p->n - i - 1) * sizeof *p->v);
 	p->n--;
 	/* Every later index moved: rebuild rather than patch. */
@@ -483,7 +490,7 @@ params_set_seq(struct params *p, const char *name, uint64_t seq)
 	if (name == NULL ||
 	    (i = params_lookup(p, name, params_hash(name))) == SIZE_MAX)
 		return -1;
-	p->v[i].p.seq = seq;
+	p->v[i].seq = seq;
 	return 0;
 }
 
@@ -531,8 +538,8 @@ params_apply(struct params *dst, const struct params *src,
 	/* Work out every step; nothing in DST or CHANGED moves yet. */
 	for (i = 0; i < src->n; i++) {
 		s = &st[i];
-		in = &src->v[i].p;
-		s->hash = src->v[i].hash;
+		in = &src->v[i];
+		s->hash = params_hash(in->name);
 		s->at = params_lookup(dst, in->name, s->hash);
 		if (s->at == SIZE_MAX) {
 			nnew++;
@@ -544,7 +551,7 @@ params_apply(struct params *dst, const struct params *src,
 			    &s->value)) == NULL)
 				goto nomem;
 		} else {
-			cur = &dst->v[s->at].p;
+			cur = &dst->v[s->at];
 			/* No ua attribute in the batch keeps the current. */
 			s->ua = in->ua == UA_NONE ? cur->ua : in->ua;
 			samevalue = in->value == NULL || (cur->value != NULL &&
@@ -581,7 +588,7 @@ params_apply(struct params *dst, const struct params *src,
 			params_append(dst, s->block, s->value, s->ua, s->hash);
 			s->block = NULL;
 		} else {
-			cur = &dst->v[s->at].p;
+			cur = &dst->v[s->at];
 			if (s->block != NULL) {
 				free(cur->name);
 				cur->name = s->block;
