@@ -70,6 +70,8 @@ static void	transfer_sock_event(evutil_socket_t, short, void *);
 static void	transfer_timer_event(evutil_socket_t, short, void *);
 static void	transfer_act(struct transfer_ctx *, curl_socket_t, int);
 static void	transfer_check_done(struct transfer_ctx *);
+static CURLM	*transfer_multi_new(struct transfer_ctx *);
+static void	transfer_multi_drop(struct transfer_ctx *);
 static void	transfer_destroy(struct transfer *);
 static void	transfer_ctx_destroy(struct transfer_ctx *);
 static int	transfer_setup(struct transfer *, const struct transfer_req *,
@@ -145,16 +147,10 @@ transfer_ctx_new(struct event_base *base, const struct transfer_opts *opts,
 		cr_seterr(err, "cannot create the transfer timer");
 		goto err;
 	}
-	if ((ctx->tc_multi = curl_multi_init()) == NULL) {
+	if ((ctx->tc_multi = transfer_multi_new(ctx)) == NULL) {
 		cr_seterr(err, "curl_multi_init failed");
 		goto err;
 	}
-	curl_multi_setopt(ctx->tc_multi, CURLMOPT_SOCKETFUNCTION,
-	    transfer_sock_cb);
-	curl_multi_setopt(ctx->tc_multi, CURLMOPT_SOCKETDATA, ctx);
-	curl_multi_setopt(ctx->tc_multi, CURLMOPT_TIMERFUNCTION,
-	    transfer_timer_cb);
-	curl_multi_setopt(ctx->tc_multi, CURLMOPT_TIMERDATA, ctx);
 	return ctx;
 
 err:
@@ -182,18 +178,31 @@ transfer_ctx_free(struct transfer_ctx *ctx)
 	transfer_ctx_destroy(ctx);
 }
 
-/* Teardown in hiperfifo's order: easies, the multi, then the timer. */
-static void
-transfer_ctx_destroy(struct transfer_ctx *ctx)
+/* A multi handle that calls back into CTX; NULL when curl cannot. */
+static CURLM *
+transfer_multi_new(struct transfer_ctx *ctx)
 {
-	struct transfer		*t;
+	CURLM	*multi;
+
+	if ((multi = curl_multi_init()) == NULL)
+		return NULL;
+	curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, transfer_sock_cb);
+	curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, ctx);
+	curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, transfer_timer_cb);
+	curl_multi_setopt(multi, CURLMOPT_TIMERDATA, ctx);
+	return multi;
+}
+
+/* Clean up the multi handle (no easy handle left in it) and its watches. */
+static void
+transfer_multi_drop(struct transfer_ctx *ctx)
+{
 	struct transfer_sock	*ts;
 
-	while ((t = TAILQ_FIRST(&ctx->tc_transfers)) != NULL)
-		transfer_destroy(t);
 	/* It may still call the socket and timer callbacks. */
 	if (ctx->tc_multi != NULL)
 		curl_multi_cleanup(ctx->tc_multi);
+	ctx->tc_multi = NULL;
 	/*
 	 * Every socket state ought to be gone through CURL_POLL_REMOVE; any
 	 * left would leave an event registered on a base that outlives us.
@@ -203,6 +212,19 @@ transfer_ctx_destroy(struct transfer_ctx *ctx)
 		LIST_REMOVE(ts, ts_entry);
 		free(ts);
 	}
+	if (ctx->tc_timer != NULL)
+		evtimer_del(ctx->tc_timer);
+}
+
+/* Teardown in hiperfifo's order: easies, the multi, then the timer. */
+static void
+transfer_ctx_destroy(struct transfer_ctx *ctx)
+{
+	struct transfer		*t;
+
+	while ((t = TAILQ_FIRST(&ctx->tc_transfers)) != NULL)
+		transfer_destroy(t);
+	transfer_multi_drop(ctx);
 	if (ctx->tc_timer != NULL)
 		event_free(ctx->tc_timer);
 	free(ctx->tc_ca_file);
@@ -369,7 +391,7 @@ transfer_check_done(struct transfer_ctx *ctx)
 	int			 left;
 
 	ctx->tc_busy = 1;
-	while (!ctx->tc_dead &&
+	while (!ctx->tc_dead && ctx->tc_multi != NULL &&
 	    (msg = curl_multi_info_read(ctx->tc_multi, &left)) != NULL) {
 		if (msg->msg != CURLMSG_DONE)
 			continue;
@@ -380,6 +402,19 @@ transfer_check_done(struct transfer_ctx *ctx)
 		cb = t->t_cb;
 		cbarg = t->t_arg;
 		transfer_destroy(t);
+		/*
+		 * The last one in flight: the next transfer gets a fresh multi
+		 * handle.  One that has watched a socket keeps its 911-slot
+		 * socket hash (29 KB in libcurl 7.88) and smaller tables until
+		 * cleaned up, which an agent idling between reports would
+		 * carry for nothing.  Renewed before the callback, so that
+		 * the owner sees the memory gone; a failed curl_multi_init is
+		 * tried again by transfer_start.
+		 */
+		if (ctx->tc_count == 0) {
+			transfer_multi_drop(ctx);
+			ctx->tc_multi = transfer_multi_new(ctx);
+		}
 		cb(cbarg, &r);
 	}
 	ctx->tc_busy = 0;
@@ -489,8 +524,11 @@ transfer_start(struct transfer_ctx *ctx, struct transfer_req *req,
 	struct transfer	*t;
 	char		*scheme;
 
-	if ((t = calloc(1, sizeof *t)) == NULL) {
-		cr_seterr(err, "out of memory");
+	if ((ctx->tc_multi == NULL &&
+	    (ctx->tc_multi = transfer_multi_new(ctx)) == NULL) ||
+	    (t = calloc(1, sizeof *t)) == NULL) {
+		cr_seterr(err, ctx->tc_multi == NULL ?
+		    "curl_multi_init failed" : "out of memory");
 		transfer_wipe_body(req->body, req->len);
 		req->body = NULL;
 		return NULL;
