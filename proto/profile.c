@@ -10,10 +10,14 @@
  * callback where in the text mxml is: that gives every parameter its line
  * number, and tells <X/> (no content: keep the value) from <X></X> (empty
  * content: the empty value), which mxml itself reports alike.
+ *
+ * Writing streams as well: each parameter's element is built alone, saved
+ * by mxml and handed to the caller's sink before the next is built.
  */
 #include "config.h"
 
-#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -404,7 +408,9 @@ nomem:
 /*
  * The layout of a saved document, by a node's place in the tree: the
  * prolog on its own line, then <flat-profile>, one parameter per line
- * indented by two spaces, </flat-profile>.
+ * indented by two spaces, </flat-profile>.  An element is saved alone
+ * (profile_write) but stays the root's child meanwhile, so it is laid out
+ * as in a whole tree.
  */
 static const char *
 profile_ws(mxml_node_t *node, int where)
@@ -439,38 +445,73 @@ profile_is_rule(const char *name)
 	return len >= 5 && strcasecmp(name + len - 5, "_Rule") == 0;
 }
 
-/* An upper bound of what mxml writes for S: it escapes & < > " only. */
-static size_t
-profile_escaped_len(const char *s)
-{
-	size_t	n = 0;
+/*
+ * Writing streams too: one element at a time is built, saved by mxml
+ * (which does all the escaping) into a small buffer, handed to the
+ * caller's sink and freed, so a document never exists as an mxml tree
+ * (for 2,000 parameters that tree was 460 KB, three times the text).
+ */
+#define PROFILE_ELBUF	1024	/* nearly every element fits: no malloc */
+#define PROFILE_FOOT	64	/* "</flat-profile>\n" */
 
-	for (; *s != '\0'; s++) {
-		switch (*s) {
-		case '&':
-			n += 5;
-			break;
-		case '<':
-		case '>':
-			n += 4;
-			break;
-		case '"':
-			n += 6;
-			break;
-		default:
-			n++;
-			break;
-		}
-	}
-	return n;
+struct profile_out {
+	profile_sink_fn	 sink;		/* NULL: only count */
+	void		*arg;
+	size_t		 len;		/* bytes written so far */
+	char		*big;		/* for elements over PROFILE_ELBUF */
+	size_t		 bigsize;
+	char		 buf[PROFILE_ELBUF];
+};
+
+static int
+profile_put(struct profile_out *o, const char *s, size_t len)
+{
+	if (o->sink != NULL && o->sink(o->arg, s, len) != 0)
+		return -1;
+	o->len += len;
+	return 0;
 }
 
-/* Add PA's element to ROOT; *SIZE grows by a bound of its text. */
+/* Save NODE alone with mxml, then hand its text on. */
 static int
-profile_add(mxml_node_t *root, const struct param *pa, int flags,
-    size_t *size)
+profile_emit(struct profile_out *o, mxml_node_t *node)
 {
-	mxml_node_t	*el;
+	char	*b = o->big != NULL ? o->big : o->buf;
+	size_t	 size = o->big != NULL ? o->bigsize : sizeof o->buf;
+	int	 n;
+
+	if ((n = mxmlSaveString(node, b, (int)size, profile_ws)) < 0)
+		return -1;
+	if ((size_t)n >= size) {
+		/* Counting needs only the length mxml returned. */
+		if (o->sink == NULL) {
+			o->len += (size_t)n;
+			return 0;
+		}
+		/* Kept for the rest: the next one may be big too. */
+		if (o->big != NULL)
+			crypt_wipe(o->big, o->bigsize);
+		free(o->big);
+		o->bigsize = (size_t)n + 1;
+		if ((b = o->big = malloc(o->bigsize)) == NULL)
+			return -1;
+		if (mxmlSaveString(node, b, (int)o->bigsize, profile_ws) != n)
+			return -1;
+	}
+	return profile_put(o, b, (size_t)n);
+}
+
+/*
+ * PA's element, written through EL: one element node per document, renamed
+ * and refilled for each parameter, takes a fifth off the instructions of
+ * a node built and deleted per parameter (profile_write runs twice for
+ * every report the agent sends).
+ */
+static int
+profile_element(struct profile_out *o, mxml_node_t *el,
+    const struct param *pa, int flags)
+{
+	mxml_node_t	*text = mxmlGetFirstChild(el);
 	const char	*value = pa->value, *ua = ua_name(pa->ua);
 	char		*masked = NULL;
 	int		 rc = -1;
@@ -485,39 +526,65 @@ profile_add(mxml_node_t *root, const struct param *pa, int flags,
 			value = masked;
 		}
 	}
-	if ((el = mxmlNewElement(root, pa->name)) == NULL)
+	if (mxmlSetElement(el, pa->name) != 0)
 		goto out;
-	/* "  <" NAME ' ua="xx"' "></" NAME ">\n" */
-	*size += 2 * strlen(pa->name) + 20;
 	if (ua != NULL)
 		mxmlElementSetAttr(el, "ua", ua);
-	if (value != NULL) {
-		if (mxmlNewOpaque(el, value) == NULL)
-			goto out;
-		*size += profile_escaped_len(value);
-	}
-	rc = 0;
+	else
+		mxmlElementDeleteAttr(el, "ua");
+	if (value == NULL) {
+		if (text != NULL)
+			mxmlDelete(text);
+	} else if (text != NULL ? mxmlSetOpaque(text, value) != 0 :
+	    mxmlNewOpaque(el, value) == NULL)
+		goto out;
+	rc = profile_emit(o, el);
 out:
 	free(masked);
 	return rc;
 }
 
-char *
-profile_save_select(const struct params *p, int flags,
-    profile_select_cb select, void *arg, size_t *lenp)
+int
+profile_write(const struct params *p, int flags, profile_select_cb select,
+    void *arg, profile_sink_fn sink, void *sinkarg, size_t *lenp)
 {
+	struct profile_out	 o;
 	const struct param	*pa;
-	mxml_node_t		*prolog, *root;
-	char			 why[CR_ERRLEN] = "", *s = NULL, *t;
-	size_t			 i, size = 64 + 2 * sizeof PROFILE_PROLOG;
-	int			 n, empty = 1;
+	mxml_node_t		*prolog, *root, *el;
+	char			 why[CR_ERRLEN] = "", foot[PROFILE_FOOT];
+	const char		*close;
+	size_t			 i, footlen = 0;
+	int			 n, rv = -1;
 
+	memset(&o, 0, offsetof(struct profile_out, buf));
+	o.sink = sink;
+	o.arg = sinkarg;
 	/* mxmlElementSetAttr cannot fail visibly but for its error callback. */
 	mxmlSetErrorCallback(profile_mxml_error);
 	profile_mxml_err = why;
+	mxmlSetWrapMargin(0);	/* process-wide; the default wraps at 72 */
+
+	/*
+	 * The skeleton of an empty document (<flat-profile> and its end tag
+	 * on two lines: a newline for content) is what goes before the
+	 * elements and after them.  Its first end tag is the root's: the
+	 * prolog has none.
+	 */
 	if ((prolog = mxmlNewElement(MXML_NO_PARENT, PROFILE_PROLOG)) == NULL ||
-	    (root = mxmlNewElement(prolog, PROFILE_ROOT)) == NULL)
+	    (root = mxmlNewElement(prolog, PROFILE_ROOT)) == NULL ||
+	    mxmlNewOpaque(root, "\n") == NULL)
 		goto out;
+	n = mxmlSaveString(prolog, o.buf, (int)sizeof o.buf, profile_ws);
+	if (n < 0 || (size_t)n >= sizeof o.buf ||
+	    (close = strstr(o.buf, "</")) == NULL ||
+	    (footlen = (size_t)n - (size_t)(close - o.buf)) > sizeof foot)
+		goto out;
+	memcpy(foot, close, footlen);
+	/* The one element node: its name is each parameter's in turn. */
+	if (profile_put(&o, o.buf, (size_t)(close - o.buf)) == -1 ||
+	    (el = mxmlNewElement(root, PROFILE_ROOT)) == NULL)
+		goto out;
+
 	for (i = 0; i < params_count(p); i++) {
 		pa = params_at(p, i);
 		if (select != NULL && !select(arg, pa))
@@ -525,46 +592,71 @@ profile_save_select(const struct params *p, int flags,
 		if ((flags & PROFILE_MASK_SECRETS) &&
 		    settings_is_omitted(pa->name))
 			continue;
-		if (profile_add(root, pa, flags, &size) == -1)
+		if (profile_element(&o, el, pa, flags) == -1 ||
+		    why[0] != '\0')
 			goto out;
-		empty = 0;
 	}
-	/* <flat-profile></flat-profile> on two lines rather than <.../>. */
-	if (empty && mxmlNewOpaque(root, "\n") == NULL)
+	if (profile_put(&o, foot, footlen) == -1)
 		goto out;
-	if (why[0] != '\0' || size >= INT_MAX)
-		goto out;
-
-	/*
-	 * One pass into a buffer of the bound computed above; should mxml
-	 * ever need more, it says how much and a second pass writes it all.
-	 */
-	mxmlSetWrapMargin(0);	/* process-wide; the default wraps at 72 */
-	if ((s = malloc(size)) == NULL)
-		goto out;
-	n = mxmlSaveString(prolog, s, (int)size, profile_ws);
-	if (n >= 0 && (size_t)n >= size) {
-		size = (size_t)n + 1;
-		if ((t = realloc(s, size)) == NULL)
-			goto fail;
-		s = t;
-		n = mxmlSaveString(prolog, s, (int)size, profile_ws);
-	}
-	if (n < 0 || (size_t)n >= size || why[0] != '\0')
-		goto fail;
-	if ((t = realloc(s, (size_t)n + 1)) != NULL)
-		s = t;
 	if (lenp != NULL)
-		*lenp = (size_t)n;
-	goto out;
-fail:
-	free(s);
-	s = NULL;
+		*lenp = o.len;
+	rv = 0;
 out:
 	profile_mxml_err = NULL;
 	if (prolog != NULL)
 		mxmlDelete(prolog);
-	return s;
+	/* Values passed through here: leave none behind. */
+	crypt_wipe(o.buf, sizeof o.buf);
+	if (o.big != NULL)
+		crypt_wipe(o.big, o.bigsize);
+	free(o.big);
+	return rv;
+}
+
+/* The block of the exact size that the second pass fills. */
+struct profile_collect {
+	char	*s;
+	size_t	 len;
+	size_t	 size;
+};
+
+static int
+profile_collect(void *arg, const char *s, size_t len)
+{
+	struct profile_collect	*c = arg;
+
+	if (len > c->size - c->len)
+		return -1;
+	memcpy(c->s + c->len, s, len);
+	c->len += len;
+	return 0;
+}
+
+/*
+ * Measured first, then written into one block of that size: besides the
+ * document only one element exists at a time, and nothing is reallocated
+ * (no stale copy of a value left in freed memory).  The price is mxml's
+ * work twice over.
+ */
+char *
+profile_save_select(const struct params *p, int flags,
+    profile_select_cb select, void *arg, size_t *lenp)
+{
+	struct profile_collect	 c = { NULL, 0, 0 };
+
+	if (profile_write(p, flags, select, arg, NULL, NULL, &c.size) == -1 ||
+	    c.size == SIZE_MAX || (c.s = malloc(c.size + 1)) == NULL)
+		return NULL;
+	if (profile_write(p, flags, select, arg, profile_collect, &c,
+	    NULL) == -1 || c.len != c.size) {
+		crypt_wipe(c.s, c.len);
+		free(c.s);
+		return NULL;
+	}
+	c.s[c.len] = '\0';
+	if (lenp != NULL)
+		*lenp = c.len;
+	return c.s;
 }
 
 char *

@@ -126,13 +126,32 @@ struct params	*profile_parse(const char *, size_t, profile_warn_cb, void *,
 /*
  * Serialise: prolog, <flat-profile>, one element per line in set order,
  * escaped.  Returns a NUL-terminated malloc'd buffer, its length in *LEN
- * (may be NULL); NULL when out of memory.
+ * (may be NULL); NULL when out of memory.  Written by profile_write twice:
+ * once to measure, once into a buffer of exactly that size.
  */
 char		*profile_save(const struct params *, int, size_t *);
-/* Only the entries for which SELECT (may be NULL: all) returns non-zero. */
+/*
+ * Only the entries for which SELECT (may be NULL: all) returns non-zero;
+ * it is asked once per entry and pass, and must answer the same each time.
+ */
 typedef int (*profile_select_cb)(void *, const struct param *);
 char		*profile_save_select(const struct params *, int,
 		    profile_select_cb, void *, size_t *);
+/*
+ * Where profile_write puts the document, in order: LEN bytes, not
+ * NUL-terminated.  Return 0, or -1 to stop the writer (it then fails).
+ */
+typedef int (*profile_sink_fn)(void *, const char *, size_t);
+/*
+ * The streaming form of profile_save_select, byte for byte the same
+ * document: the prolog and the root's start tag, then each element as
+ * soon as mxml has written it, then the end tag, to SINK; only one
+ * element exists at a time.  SINK NULL only measures.  *LEN (may be
+ * NULL) gets the length.  0, or -1 when out of memory or SINK refused
+ * (what SINK received is then a truncated document).
+ */
+int		 profile_write(const struct params *, int, profile_select_cb,
+		    void *, profile_sink_fn, void *, size_t *);
 
 /* settings.c — the agent's own parameters (SPEC §2 table) */
 /*
@@ -170,6 +189,16 @@ char		*report_full(const struct params *, size_t *);
 char		*report_delta(const struct params *, const struct params *,
 		    size_t *);
 char		*report_status(const struct params *, size_t *);
+/*
+ * The same documents streamed (profile_write): what the agent encrypts
+ * as it is written, with no copy of the whole plaintext.
+ */
+int		 report_full_write(const struct params *, profile_sink_fn,
+		    void *, size_t *);
+int		 report_delta_write(const struct params *,
+		    const struct params *, profile_sink_fn, void *, size_t *);
+int		 report_status_write(const struct params *, profile_sink_fn,
+		    void *, size_t *);
 
 /* macro.c — $NAME, $(NAME), $(NAME:p), $(NAME:p:q), $$ (SPEC §3) */
 /*

@@ -41,3 +41,27 @@ report_status(const struct params *status, size_t *lenp)
 {
 	return profile_save(status, PROFILE_MASK_SECRETS, lenp);
 }
+
+int
+report_full_write(const struct params *p, profile_sink_fn sink, void *arg,
+    size_t *lenp)
+{
+	return profile_write(p, PROFILE_MASK_SECRETS, NULL, NULL, sink, arg,
+	    lenp);
+}
+
+int
+report_delta_write(const struct params *p, const struct params *changed,
+    profile_sink_fn sink, void *arg, size_t *lenp)
+{
+	return profile_write(p, PROFILE_MASK_SECRETS, report_listed,
+	    (void *)changed, sink, arg, lenp);
+}
+
+int
+report_status_write(const struct params *status, profile_sink_fn sink,
+    void *arg, size_t *lenp)
+{
+	return profile_write(status, PROFILE_MASK_SECRETS, NULL, NULL, sink,
+	    arg, lenp);
+}

@@ -494,6 +494,166 @@ test_round_trip(void **state)
 	params_free(r);
 }
 
+/* What profile_write hands over, piece by piece. */
+struct pieces {
+	char	*s;
+	size_t	 len;
+	size_t	 n;		/* pieces received */
+	size_t	 refuse;	/* refuse the Nth piece (1-based); 0: none */
+};
+
+static int
+pieces_sink(void *arg, const char *s, size_t len)
+{
+	struct pieces	*pc = arg;
+	char		*t;
+
+	if (pc->refuse != 0 && pc->n + 1 == pc->refuse)
+		return -1;
+	if ((t = realloc(pc->s, pc->len + len + 1)) == NULL)
+		return -1;
+	pc->s = t;
+	memcpy(pc->s + pc->len, s, len);
+	pc->len += len;
+	pc->s[pc->len] = '\0';
+	pc->n++;
+	return 0;
+}
+
+/* Names with a 3 in them. */
+static int
+with_3(void *arg, const struct param *pa)
+{
+	return strchr(pa->name, *(const char *)arg) != NULL;
+}
+
+/*
+ * A set larger than any element buffer: 5,000 parameters of every kind,
+ * with values that mxml escapes (one of 64 KiB of quotes, six times that
+ * written) and secrets and rules for the masked form.
+ */
+static struct params *
+large_set(void)
+{
+	struct params	*p = params_new();
+	char		 err[CR_ERRLEN], name[32], *big;
+	size_t		 i;
+
+	assert_non_null(p);
+	big = malloc(PARAMS_MAX_VALUE + 1);
+	assert_non_null(big);
+	memset(big, '"', PARAMS_MAX_VALUE);
+	big[PARAMS_MAX_VALUE] = '\0';
+	for (i = 0; i < 5000; i++) {
+		snprintf(name, sizeof name, i % 7 == 0 ? "Password_%zu_" :
+		    i % 11 == 0 ? "P%zu_Rule" : "Param_%zu_", i);
+		assert_int_not_equal(params_set(p, name, i % 13 == 0 ? NULL :
+		    i % 17 == 0 ? "" : i % 5 == 0 ?
+		    "[--key k --pwd w]http://h/$MA.xml & <x> \"q\" 'a'" :
+		    i == 4321 ? big : "value", (enum ua)(i % 4), err), -1);
+	}
+	free(big);
+	return p;
+}
+
+/* profile_write is profile_save byte for byte, one element a piece. */
+static void
+test_write_streamed(void **state)
+{
+	static const int	 flags[] = { 0, PROFILE_MASK_SECRETS };
+	struct params		*p = large_set(), *empty = params_new();
+	struct pieces		 pc;
+	char			*s;
+	size_t			 f, i, len, wlen;
+
+	for (f = 0; f < sizeof flags / sizeof flags[0]; f++) {
+		s = profile_save(p, flags[f], &len);
+		assert_non_null(s);
+		assert_true(len > PARAMS_MAX_VALUE * 6);
+		/* Measuring only. */
+		wlen = 0;
+		assert_int_equal(profile_write(p, flags[f], NULL, NULL, NULL,
+		    NULL, &wlen), 0);
+		assert_int_equal(wlen, len);
+		memset(&pc, 0, sizeof pc);
+		wlen = 0;
+		assert_int_equal(profile_write(p, flags[f], NULL, NULL,
+		    pieces_sink, &pc, &wlen), 0);
+		assert_int_equal(wlen, len);
+		assert_int_equal(pc.len, len);
+		assert_memory_equal(pc.s, s, len);
+		/* Head, an element each (the IKM is not there), the end tag. */
+		assert_int_equal(pc.n, params_count(p) + 2);
+		free(pc.s);
+		free(s);
+
+		/* With a selection, and LEN NULL. */
+		s = profile_save_select(p, flags[f], with_3, "3", &len);
+		assert_non_null(s);
+		memset(&pc, 0, sizeof pc);
+		assert_int_equal(profile_write(p, flags[f], with_3, "3",
+		    pieces_sink, &pc, NULL), 0);
+		assert_int_equal(pc.len, len);
+		assert_memory_equal(pc.s, s, len);
+		free(pc.s);
+		free(s);
+	}
+
+	/* The empty document. */
+	s = profile_save(empty, 0, &len);
+	memset(&pc, 0, sizeof pc);
+	assert_int_equal(profile_write(empty, 0, NULL, NULL, pieces_sink, &pc,
+	    NULL), 0);
+	assert_string_equal(pc.s, s);
+	assert_int_equal(pc.n, 2);
+	free(pc.s);
+	free(s);
+
+	/* A sink that refuses stops the writer: first, an element, last. */
+	for (i = 1; i <= params_count(p) + 2; i += params_count(p) / 2) {
+		memset(&pc, 0, sizeof pc);
+		pc.refuse = i;
+		assert_int_equal(profile_write(p, 0, NULL, NULL, pieces_sink,
+		    &pc, NULL), -1);
+		assert_int_equal(pc.n, i - 1);
+		free(pc.s);
+	}
+	params_free(empty);
+	params_free(p);
+}
+
+/* Out of memory in the streaming writer: -1, no leak, then all of it. */
+static void
+test_write_fail_malloc(void **state)
+{
+	struct params	*p = large_set();
+	struct pieces	 pc;
+	char		*s;
+	size_t		 len;
+	long		 n;
+	int		 rc = -1;
+
+	if (!failmalloc_active())
+		skip();
+	s = profile_save(p, PROFILE_MASK_SECRETS, &len);
+	assert_non_null(s);
+	for (n = 0; rc != 0; n++) {
+		memset(&pc, 0, sizeof pc);
+		failmalloc_after(n);
+		rc = profile_write(p, PROFILE_MASK_SECRETS, NULL, NULL,
+		    pieces_sink, &pc, NULL);
+		failmalloc_after(-1);
+		if (rc != 0)
+			free(pc.s);
+	}
+	assert_true(n > 1);
+	assert_int_equal(pc.len, len);
+	assert_memory_equal(pc.s, s, len);
+	free(pc.s);
+	free(s);
+	params_free(p);
+}
+
 /* Out of memory anywhere in parse or save: NULL, and no leak (ASan). */
 static void
 test_fail_malloc(void **state)
@@ -543,6 +703,8 @@ main(void)
 		cmocka_unit_test(test_save_masked),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_fail_malloc),
+		cmocka_unit_test(test_write_streamed),
+		cmocka_unit_test(test_write_fail_malloc),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

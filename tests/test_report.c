@@ -195,6 +195,71 @@ test_status(void **state)
 	params_free(st);
 }
 
+/* The streamed forms the agent encrypts from. */
+struct text {
+	char	*s;
+	size_t	 len;
+};
+
+static int
+text_sink(void *arg, const char *s, size_t len)
+{
+	struct text	*t = arg;
+
+	t->s = realloc(t->s, t->len + len + 1);
+	assert_non_null(t->s);
+	memcpy(t->s + t->len, s, len);
+	t->len += len;
+	t->s[t->len] = '\0';
+	return 0;
+}
+
+/* Each *_write streams its report's bytes exactly, and measures them. */
+static void
+test_streamed(void **state)
+{
+	struct params	*p = device(), *chg = params_new();
+	struct text	 t;
+	char		*doc, err[CR_ERRLEN];
+	size_t		 len, wlen, mlen;
+
+	assert_int_equal(params_set(chg, "Time_Zone", NULL, UA_NONE, err), 1);
+	assert_int_equal(params_set(chg, "Password_1_", NULL, UA_NONE, err), 1);
+
+	doc = report_full(p, &len);
+	memset(&t, 0, sizeof t);
+	assert_int_equal(report_full_write(p, text_sink, &t, &wlen), 0);
+	assert_int_equal(report_full_write(p, NULL, NULL, &mlen), 0);
+	assert_int_equal(wlen, len);
+	assert_int_equal(mlen, len);
+	assert_string_equal(t.s, doc);
+	free(t.s);
+	free(doc);
+
+	doc = report_delta(p, chg, &len);
+	memset(&t, 0, sizeof t);
+	assert_int_equal(report_delta_write(p, chg, text_sink, &t, &wlen), 0);
+	assert_int_equal(report_delta_write(p, chg, NULL, NULL, &mlen), 0);
+	assert_int_equal(wlen, len);
+	assert_int_equal(mlen, len);
+	assert_string_equal(t.s, doc);
+	no_secret(t.s);
+	free(t.s);
+	free(doc);
+
+	doc = report_status(p, &len);
+	memset(&t, 0, sizeof t);
+	assert_int_equal(report_status_write(p, text_sink, &t, &wlen), 0);
+	assert_int_equal(report_status_write(p, NULL, NULL, &mlen), 0);
+	assert_int_equal(wlen, len);
+	assert_int_equal(mlen, len);
+	assert_string_equal(t.s, doc);
+	free(t.s);
+	free(doc);
+	params_free(chg);
+	params_free(p);
+}
+
 int
 main(void)
 {
@@ -203,6 +268,7 @@ main(void)
 		cmocka_unit_test(test_rule_masked),
 		cmocka_unit_test(test_delta),
 		cmocka_unit_test(test_status),
+		cmocka_unit_test(test_streamed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,8 +3,8 @@
  *
  * Whatever the input, profile_parse either fails with a one-line reason
  * or yields a set that survives save -> parse unchanged (and saves to the
- * same bytes again); the masked form parses too and hides every secret;
- * applying the set as a batch works and is idempotent.
+ * same bytes again, streamed too); the masked form parses too and hides
+ * every secret; applying the set as a batch works and is idempotent.
  */
 #include "config.h"
 
@@ -42,9 +42,28 @@ fuzz_equal(const struct params *a, const struct params *b)
 	return 1;
 }
 
+/* profile_write's pieces, checked against the buffered document. */
+struct fuzz_cmp {
+	const char	*want;
+	size_t		 len;
+	size_t		 off;
+};
+
+static int
+fuzz_cmp_sink(void *arg, const char *s, size_t len)
+{
+	struct fuzz_cmp	*c = arg;
+
+	if (len > c->len - c->off || memcmp(c->want + c->off, s, len) != 0)
+		abort();
+	c->off += len;
+	return 0;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	struct fuzz_cmp		 cmp;
 	struct params		*p, *q, *m, *d, *chg;
 	const struct param	*pa, *ma;
 	char			 err[CR_ERRLEN] = "", *s, *t, *ms;
@@ -65,6 +84,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if ((t = profile_save(q, 0, &tlen)) == NULL || tlen != len ||
 	    memcmp(s, t, len) != 0)
+		abort();
+	/* Streamed: the same bytes, and the same length measured. */
+	cmp.want = s;
+	cmp.len = len;
+	cmp.off = 0;
+	if (profile_write(p, 0, NULL, NULL, fuzz_cmp_sink, &cmp, &tlen) != 0 ||
+	    cmp.off != len || tlen != len ||
+	    profile_write(p, 0, NULL, NULL, NULL, NULL, &tlen) != 0 ||
+	    tlen != len)
 		abort();
 
 	/* Masked: still a profile, every secret value gone, IKM left out. */
