@@ -20,6 +20,9 @@
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef HAVE_MALLOC_TRIM
+#include <malloc.h>
+#endif
 
 #include <wolfssl/options.h>
 #include <wolfssl/wolfcrypt/random.h>
@@ -402,45 +405,130 @@ agent_status_values(struct cfgreport *a)
 	return s;
 }
 
-/* Encrypt DOC (taken over) per the entry; the body goes in REQ. */
+/* What dest_encode streams a report into. */
+struct dest_enc {
+	struct osslenc	*o;		/* --key */
+	struct ece	*e;		/* the IKM */
+	struct crypt_buf body;		/* reserved at its final size */
+	char		 why[CR_ERRLEN]; /* the encoder's error */
+	int		 enc_failed;
+};
+
+/* The report's pieces go through the encoder, else into the body. */
 static int
-dest_encode(struct dest *d, uint8_t *doc, size_t len,
-    struct transfer_req *req, char *err)
+dest_sink(void *arg, const char *p, size_t len)
 {
-	const char	*ikm;
-	uint8_t		*key, *out = NULL;
-	size_t		 keylen, outlen;
+	struct dest_enc	*x = arg;
 	int		 rv;
 
+	if (x->o != NULL)
+		rv = osslenc_update(x->o, p, len, x->why);
+	else if (x->e != NULL)
+		rv = ece_update(x->e, p, len, x->why);
+	else
+		return crypt_buf_sink(&x->body, (const uint8_t *)p, len);
+	if (rv != 0)
+		x->enc_failed = 1;
+	return rv;
+}
+
+/* D's report over SET (a delta's names in NAMES) to SINK; NULL measures. */
+static int
+dest_write(struct dest *d, const struct params *set,
+    const struct params *names, profile_sink_fn sink, void *arg,
+    size_t *len)
+{
+	switch (d->e.kind) {
+	case REPORT_FULL:
+		return report_full_write(set, sink, arg, len);
+	case REPORT_DELTA:
+		return report_delta_write(set, names, sink, arg, len);
+	case REPORT_STATUS:
+	default:
+		return report_status_write(set, sink, arg, len);
+	}
+}
+
+/*
+ * Write D's report (over SET; a delta's names in NAMES), encrypted per the
+ * entry, straight into REQ's body as mxml writes it: no copy of the whole
+ * plaintext ever exists.  The report is measured first (a second pass of
+ * the writer) so that the body is one block of its exact final size,
+ * reserved before anything is written: growing it instead would hold the
+ * old and the new block at once, over twice the report at the last step.
+ * Besides the body only one element of the report and one block or
+ * record of the encoder are alive.
+ */
+static int
+dest_encode(struct dest *d, const struct params *set,
+    const struct params *names, struct transfer_req *req, char *err)
+{
+	struct dest_enc	 x;
+	const char	*ikm;
+	uint8_t		*key;
+	size_t		 len, keylen, outlen;
+	int		 rv = -1;
+
+	memset(&x, 0, sizeof x);
 	req->content_type = "application/xml";
 	req->content_encoding = NULL;
+	if (dest_write(d, set, names, NULL, NULL, &len) == -1) {
+		cr_seterr(err, "out of memory building the report");
+		return -1;
+	}
 	if (d->e.key != NULL) {
-		rv = osslenc_encrypt(doc, len, d->e.key, strlen(d->e.key),
-		    d->e.md, NULL, &out, &outlen, err);
+		outlen = osslenc_encoded_len(len);
+		if ((x.o = osslenc_enc_new(d->e.key, strlen(d->e.key),
+		    d->e.md, NULL, crypt_buf_sink, &x.body, x.why)) == NULL)
+			goto encfail;
 		req->content_type = "application/octet-stream";
 	} else if ((ikm = settings_get(agent_params(d->agent),
 	    "IKM_HTTP_Encrypt_Content")) != NULL && *ikm != '\0') {
-		if ((key = b64_decode(ikm, strlen(ikm), &keylen, err)) == NULL)
-			rv = -1;
-		else {
-			rv = ece_encrypt(doc, len, key, keylen, NULL,
-			    AGENT_ECE_RS, &out, &outlen, err);
-			crypt_wipe(key, keylen);
-			free(key);
-		}
+		if ((key = b64_decode(ikm, strlen(ikm), &keylen,
+		    x.why)) == NULL)
+			goto encfail;
+		outlen = ece_encoded_len(len, AGENT_ECE_RS, 0);
+		x.e = ece_enc_new(key, keylen, NULL, AGENT_ECE_RS, NULL, 0,
+		    crypt_buf_sink, &x.body, x.why);
+		crypt_wipe(key, keylen);
+		free(key);
+		if (x.e == NULL)
+			goto encfail;
 		req->content_encoding = "aes128gcm";
-	} else {
-		req->body = doc;
-		req->len = len;
-		return 0;
+	} else
+		outlen = len;
+	if (crypt_buf_reserve(&x.body, outlen) != 0) {
+		cr_seterr(err, "out of memory for the report's %zu bytes",
+		    outlen);
+		goto out;
 	}
-	crypt_wipe(doc, len);
-	free(doc);
-	if (rv == -1)
-		return -1;
-	req->body = out;
-	req->len = outlen;
-	return 0;
+	if (dest_write(d, set, names, dest_sink, &x, NULL) == -1) {
+		if (x.enc_failed)
+			goto encfail;
+		cr_seterr(err, "out of memory building the report");
+		goto out;
+	}
+	if ((x.o != NULL && osslenc_final(x.o, x.why) != 0) ||
+	    (x.e != NULL && ece_final(x.e, x.why) != 0))
+		goto encfail;
+	/* Same data both times: a mismatch is a bug, not a report. */
+	if (x.body.len != outlen) {
+		cr_seterr(err, "the report was %zu bytes, not the %zu "
+		    "measured", x.body.len, outlen);
+		goto out;
+	}
+	req->body = x.body.data;
+	req->len = x.body.len;
+	memset(&x.body, 0, sizeof x.body);
+	rv = 0;
+	goto out;
+encfail:
+	cr_seterr(err, "encryption: %s", x.why);
+out:
+	osslenc_free(x.o);
+	ece_free(x.e);
+	crypt_buf_clear(&x.body);
+	return rv;
 }
 
 static void
@@ -497,13 +585,24 @@ dest_done(void *arg, const struct transfer_result *res)
 		/* The retry builds from fresh data: it serves a follow-up too. */
 		d->follow_up = 0;
 		dest_schedule_retry(d);
-		return;
+	} else {
+		d->explicit_round = 0;
+		if (d->follow_up) {
+			d->follow_up = 0;
+			dest_upload(d);
+		}
 	}
-	d->explicit_round = 0;
-	if (d->follow_up) {
-		d->follow_up = 0;
-		dest_upload(d);
-	}
+	/*
+	 * The round's last transfer is over, and with it the round's peak
+	 * (the body, curl's buffers, the report's pieces).  glibc keeps
+	 * freed memory resident and gives back only the top of its heap,
+	 * so an agent idling for an hour after a round would hold the
+	 * round's peak: malloc_trim(0) returns every free page.
+	 */
+#ifdef HAVE_MALLOC_TRIM
+	if (transfer_count(a->xfer) == 0)
+		malloc_trim(0);
+#endif
 }
 
 /* Build, encrypt and hand to curl one report for D, from fresh data. */
@@ -512,17 +611,17 @@ dest_upload(struct dest *d)
 {
 	struct cfgreport	*a = d->agent;
 	struct transfer_req	 req;
-	struct params		*vals, *names = NULL;
+	const struct params	*set = agent_params(a);
+	struct params		*vals = NULL, *names = NULL;
 	const char		*method;
-	char			*doc, err[CR_ERRLEN];
-	size_t			 len;
+	char			 err[CR_ERRLEN];
+	int			 rv;
 
 	event_del(d->retry_ev);
 	if (a->stopping)
 		return;
 	switch (d->e.kind) {
 	case REPORT_FULL:
-		doc = report_full(agent_params(a), &len);
 		break;
 	case REPORT_DELTA:
 		if ((names = dest_delta_names(d, &d->sent_seq)) == NULL)
@@ -532,21 +631,14 @@ dest_upload(struct dest *d)
 			params_free(names);
 			return;
 		}
-		doc = report_delta(agent_params(a), names, &len);
-		params_free(names);
 		break;
 	case REPORT_STATUS:
 	default:
-		if ((vals = agent_status_values(a)) == NULL) {
-			doc = NULL;
-			break;
-		}
-		doc = report_status(vals, &len);
-		params_free(vals);
+		set = vals = agent_status_values(a);
 		break;
 	}
 	d->last_time = time(NULL);
-	if (doc == NULL) {
+	if (set == NULL) {
 		snprintf(d->last_result, sizeof d->last_result,
 		    "failed: out of memory building the report");
 		goto fail;
@@ -558,9 +650,12 @@ dest_upload(struct dest *d)
 	    TRANSFER_PUT : TRANSFER_POST;
 	req.user = d->e.uid;
 	req.password = d->e.pwd;
-	if (dest_encode(d, (uint8_t *)doc, len, &req, err) == -1) {
-		snprintf(d->last_result, sizeof d->last_result,
-		    "failed: encryption: %s", err);
+	rv = dest_encode(d, set, names, &req, err);
+	params_free(vals);
+	params_free(names);
+	if (rv == -1) {
+		snprintf(d->last_result, sizeof d->last_result, "failed: %s",
+		    err);
 		goto fail;
 	}
 	if ((d->xfer = transfer_start(a->xfer, &req, dest_done, d,
@@ -725,6 +820,14 @@ agent_apply(struct cfgreport *a, const struct params *batch,
 			agent_arm(a, a->local_ev, (double)a->local_delay);
 	}
 	params_free(changed);
+	/*
+	 * A batch peaks at a copy of every parameter and the encoded state
+	 * (docs/store.md); give what glibc would keep of it back, as after
+	 * a round (dest_done).
+	 */
+#ifdef HAVE_MALLOC_TRIM
+	malloc_trim(0);
+#endif
 	return 0;
 }
 
