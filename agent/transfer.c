@@ -27,6 +27,8 @@
 #define TRANSFER_TOTAL_TIMEOUT		60
 /* RFC 1350's block size: never fragments, and reports are small. */
 #define TRANSFER_TFTP_BLKSIZE		512
+/* libcurl's minimum (CURLOPT_UPLOAD_BUFFERSIZE). */
+#define TRANSFER_UPLOAD_BUFFER		16384L
 
 /* One socket curl asked us to watch; tied to it with curl_multi_assign. */
 struct transfer_sock {
@@ -611,6 +613,12 @@ transfer_setup(struct transfer *t, const struct transfer_req *req,
 	 * buffers while the agent idles, and be dead by then anyway.
 	 */
 	SET(CURLOPT_FORBID_REUSE, 1L);
+	/*
+	 * curl's smallest upload buffer (its default is 64 KiB): a report
+	 * of 100 KB or so then takes a few more send() calls, and a round's
+	 * peak, the body beside curl's buffers, is 48 KiB lower.
+	 */
+	SET(CURLOPT_UPLOAD_BUFFERSIZE, TRANSFER_UPLOAD_BUFFER);
 
 	if (!t->t_http || req->method == TRANSFER_PUT) {
 		SET(CURLOPT_UPLOAD, 1L);
