@@ -81,14 +81,15 @@ breakdown() {
 
 count report bench_report 'report (build, encrypt, to curl)' round
 count round bench_full_round 'round until the answer' round
-breakdown round cfgreport_report agent_replan report_full \
-    profile_save_select mxmlSaveString mxmlDelete osslenc_encrypt \
+breakdown round cfgreport_report agent_replan report_full_write \
+    profile_write mxmlSaveString mxmlSetElement mxmlSetOpaque \
+    mxmlElementSetAttr settings_is_secret dest_sink osslenc_update \
     crypt_wipe transfer_start event_base_loop curl_multi_socket_action \
-    dest_done
+    dest_done malloc_trim curl_multi_cleanup curl_multi_init
 count set bench_set "set batch ($names names)" set
 breakdown set cfgreport_set agent_batch store_apply state_encode \
     state_sha256 params_dup params_free fileio_write_atomic \
-    agent_replan store_dest_retain
+    agent_replan store_dest_retain malloc_trim
 
 echo "heap (counting malloc, bytes malloc_usable_size reports):"
 "$heap" -n "$names" all "$tmp/profile.xml" "$tmp/state.heap" | sed 's/^/  /'
