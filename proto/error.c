@@ -17,3 +17,28 @@ cr_seterr(char *err, const char *fmt, ...)
 	vsnprintf(err, CR_ERRLEN, fmt, ap);
 	va_end(ap);
 }
+
+/* 1-based position of AT in TEXT, in characters (UTF-8 code points). */
+size_t
+cr_charpos(const char *text, const char *at)
+{
+	size_t	n = 1;
+
+	for (; text < at; text++)
+		if (((unsigned char)*text & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+void
+cr_seterr_at(char *err, const char *text, const char *at, const char *fmt,
+    ...)
+{
+	va_list	ap;
+	char	why[CR_ERRLEN];
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof why, fmt, ap);
+	va_end(ap);
+	cr_seterr(err, "position %zu: %s", cr_charpos(text, at), why);
+}

@@ -30,9 +30,6 @@ struct macro_buf {
 };
 
 static int	macro_namechar(int);
-static size_t	macro_pos(const char *, const char *);
-static void	macro_err(char *, const char *, const char *, const char *,
-		    ...) __attribute__((format(printf, 4, 5)));
 static int	macro_add(struct macro_buf *, const char *, size_t,
 		    const char *, const char *, char *);
 static const char *macro_number(const char *, size_t *);
@@ -48,30 +45,6 @@ macro_namechar(int c)
 	    (c >= '0' && c <= '9') || c == '_');
 }
 
-/* 1-based position of AT in S, in characters (UTF-8 code points). */
-static size_t
-macro_pos(const char *s, const char *at)
-{
-	size_t	 n = 1;
-
-	for (; s < at; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	return (n);
-}
-
-static void
-macro_err(char *err, const char *in, const char *at, const char *fmt, ...)
-{
-	va_list	 ap;
-	char	 why[CR_ERRLEN];
-
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof why, fmt, ap);
-	va_end(ap);
-	cr_seterr(err, "position %zu: %s", macro_pos(in, at), why);
-}
-
 /* Append; refuse to grow past MACRO_MAX_LEN (AT in IN is blamed). */
 static int
 macro_add(struct macro_buf *b, const char *s, size_t len, const char *in,
@@ -81,7 +54,7 @@ macro_add(struct macro_buf *b, const char *s, size_t len, const char *in,
 	size_t	 size;
 
 	if (len > MACRO_MAX_LEN - b->len) {
-		macro_err(err, in, at, "expansion longer than %d bytes",
+		cr_seterr_at(err, in, at, "expansion longer than %d bytes",
 		    MACRO_MAX_LEN);
 		return (-1);
 	}
@@ -180,7 +153,7 @@ macro_expand(const char *in, macro_lookup_fn lookup, void *arg, char *err)
 
 		/* $(NAME), $(NAME:p), $(NAME:p:q) */
 		if ((close = strchr(p + 2, ')')) == NULL) {
-			macro_err(err, in, p, "'$(' without ')'");
+			cr_seterr_at(err, in, p, "'$(' without ')'");
 			goto fail;
 		}
 		name = p + 2;
@@ -188,7 +161,7 @@ macro_expand(const char *in, macro_lookup_fn lookup, void *arg, char *err)
 			;
 		nlen = q - name;
 		if (nlen == 0) {
-			macro_err(err, in, name, "macro name expected after "
+			cr_seterr_at(err, in, name, "macro name expected after "
 			    "'$('");
 			goto fail;
 		}
@@ -198,7 +171,7 @@ macro_expand(const char *in, macro_lookup_fn lookup, void *arg, char *err)
 		if (*q == ':') {
 			sub = 1;
 			if ((q = macro_number(q + 1, &off)) == name + nlen + 1) {
-				macro_err(err, in, q, "offset in '$(%.*s:' is "
+				cr_seterr_at(err, in, q, "offset in '$(%.*s:' is "
 				    "not a number", (int)nlen, name);
 				goto fail;
 			}
@@ -206,7 +179,7 @@ macro_expand(const char *in, macro_lookup_fn lookup, void *arg, char *err)
 				subn = 1;
 				v = q + 1;
 				if ((q = macro_number(v, &cnt)) == v) {
-					macro_err(err, in, q, "length in "
+					cr_seterr_at(err, in, q, "length in "
 					    "'$(%.*s:%zu:' is not a number",
 					    (int)nlen, name, off);
 					goto fail;
@@ -214,7 +187,7 @@ macro_expand(const char *in, macro_lookup_fn lookup, void *arg, char *err)
 			}
 		}
 		if (q != close) {
-			macro_err(err, in, q, "unexpected character in '$(%.*s"
+			cr_seterr_at(err, in, q, "unexpected character in '$(%.*s"
 			    "%s': ')' expected", (int)nlen, name,
 			    subn ? ":p:q" : sub ? ":p" : "");
 			goto fail;

@@ -20,6 +20,10 @@
 /* error.c */
 void	cr_seterr(char *err, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+/* "position N: REASON", N the 1-based character (code point) of AT. */
+void	cr_seterr_at(char *, const char *, const char *, const char *, ...)
+	    __attribute__((format(printf, 4, 5)));
+size_t	cr_charpos(const char *, const char *);
 
 /* params.c — an ordered, case-insensitively indexed set of parameters */
 #define PARAMS_MAX_COUNT	20000

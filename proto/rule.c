@@ -57,9 +57,6 @@ static const struct rule_arg *rule_lookup(const char *, size_t, int *);
 static const struct rule_arg *rule_glued(const char *, size_t);
 static const char *rule_quote_end(const char *);
 static char	*rule_unquote(const char *, const char *);
-static size_t	rule_pos(const char *, const char *);
-static void	rule_err(char *, const char *, const char *, const char *, ...)
-		    __attribute__((format(printf, 4, 5)));
 static void	rule_wipe_free(char *);
 static void	rule_entry_free(struct rule_entry *);
 static int	rule_scheme_name(const char *, size_t *);
@@ -213,30 +210,6 @@ rule_unquote(const char *s, const char *e)
 	return (v);
 }
 
-/* 1-based position of AT in TEXT, in characters (UTF-8 code points). */
-static size_t
-rule_pos(const char *text, const char *at)
-{
-	size_t	 n = 1;
-
-	for (; text < at; text++)
-		if (((unsigned char)*text & 0xc0) != 0x80)
-			n++;
-	return (n);
-}
-
-static void
-rule_err(char *err, const char *text, const char *at, const char *fmt, ...)
-{
-	va_list	 ap;
-	char	 why[CR_ERRLEN];
-
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof why, fmt, ap);
-	va_end(ap);
-	cr_seterr(err, "position %zu: %s", rule_pos(text, at), why);
-}
-
 /* Keys and passwords do not linger in freed heap. */
 static void
 rule_wipe_free(char *s)
@@ -346,15 +319,15 @@ rule_check_url(const char *text, const char *u, const char *e, char *err)
 		for (p = u; p < e && *p != ']' && *p != '='; p++)
 			;
 		if ((a = rule_lookup(u, p - u, NULL)) != NULL) {
-			rule_err(err, text, u, "--%s outside [ ]: write "
+			cr_seterr_at(err, text, u, "--%s outside [ ]: write "
 			    "[--%s ...]URL", a->name, a->name);
 		} else
-			rule_err(err, text, u, "a URL cannot begin with '-'");
+			cr_seterr_at(err, text, u, "a URL cannot begin with '-'");
 		return (-1);
 	}
 	for (p = u; p < e; p++) {
 		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
-			rule_err(err, text, p, "control character in URL");
+			cr_seterr_at(err, text, p, "control character in URL");
 			return (-1);
 		}
 	}
@@ -363,19 +336,19 @@ rule_check_url(const char *text, const char *u, const char *e, char *err)
 	if (u[n + 1] >= '0' && u[n + 1] <= '9')
 		return (0);		/* host:port/path, TFTP */
 	if (!rule_scheme_known(u, n, &scheme)) {
-		rule_err(err, text, u, "unsupported scheme '%.*s': use http://,"
+		cr_seterr_at(err, text, u, "unsupported scheme '%.*s': use http://,"
 		    " https:// or tftp://", n > RULE_ECHO_MAX ? RULE_ECHO_MAX :
 		    (int)n, u);
 		return (-1);
 	}
 	if (e - (u + n) < 3 || u[n + 1] != '/' || u[n + 2] != '/') {
-		rule_err(err, text, u, "'%.*s:' must be followed by //", (int)n,
+		cr_seterr_at(err, text, u, "'%.*s:' must be followed by //", (int)n,
 		    u);
 		return (-1);
 	}
 	rule_authority(u + n + 3, e, &hlen);
 	if (hlen == 0) {
-		rule_err(err, text, u + n + 3, "no host in URL");
+		cr_seterr_at(err, text, u + n + 3, "no host in URL");
 		return (-1);
 	}
 	return (0);
@@ -410,12 +383,12 @@ rule_parse_args(const char *text, const char **pp, struct rule_entry *e,
 		if (*p == ']')
 			break;
 		if (*p == '\0') {
-			rule_err(err, text, open, "'[' without ']'");
+			cr_seterr_at(err, text, open, "'[' without ']'");
 			return (-1);
 		}
 		if (*p == '"') {
 			if ((q = rule_quote_end(p)) == NULL) {
-				rule_err(err, text, p, "unterminated quote");
+				cr_seterr_at(err, text, p, "unterminated quote");
 				return (-1);
 			}
 			p = q + 1;
@@ -430,7 +403,7 @@ rule_parse_args(const char *text, const char **pp, struct rule_entry *e,
 		while (rule_space(*p))
 			p++;
 		if (*p == '\0') {
-			rule_err(err, text, open, "'[' without ']'");
+			cr_seterr_at(err, text, open, "'[' without ']'");
 			return (-1);
 		}
 		if (*p == ']')
@@ -441,7 +414,7 @@ rule_parse_args(const char *text, const char **pp, struct rule_entry *e,
 		wlen = p - w;
 		if ((a = rule_lookup(w, wlen, &strict)) == NULL) {
 			if (rule_dashes(w) == 0) {
-				rule_err(err, text, w, "unexpected word inside"
+				cr_seterr_at(err, text, w, "unexpected word inside"
 				    " [ ]: arguments begin with --, a value "
 				    "with white space must be quoted");
 				return (-1);
@@ -451,38 +424,38 @@ rule_parse_args(const char *text, const char **pp, struct rule_entry *e,
 				;
 			if (q < p && (a = rule_lookup(w, q - w, NULL)) !=
 			    NULL) {
-				rule_err(err, text, w, "write --%s and its "
+				cr_seterr_at(err, text, w, "write --%s and its "
 				    "value apart, not with '='", a->name);
 				return (-1);
 			}
 			if ((a = rule_glued(w, wlen)) != NULL) {
-				rule_err(err, text, w, "write --%s and its "
+				cr_seterr_at(err, text, w, "write --%s and its "
 				    "value apart, with white space", a->name);
 				return (-1);
 			}
-			rule_err(err, text, w, "unknown argument '%.*s'",
+			cr_seterr_at(err, text, w, "unknown argument '%.*s'",
 			    q - w > RULE_ECHO_MAX ? RULE_ECHO_MAX :
 			    (int)(q - w), w);
 			return (-1);
 		}
 		if (!strict) {
-			rule_err(err, text, w, "write --%s with two ASCII "
+			cr_seterr_at(err, text, w, "write --%s with two ASCII "
 			    "hyphens", a->name);
 			return (-1);
 		}
 		if (seen[a->id] != NULL) {
 			if (seenarg[a->id] == a)
-				rule_err(err, text, w, "duplicate argument "
+				cr_seterr_at(err, text, w, "duplicate argument "
 				    "%.*s", (int)wlen, w);
 			else
-				rule_err(err, text, w, "duplicate argument "
+				cr_seterr_at(err, text, w, "duplicate argument "
 				    "%.*s (same as --%s)", (int)wlen, w,
 				    seenarg[a->id]->name);
 			return (-1);
 		}
 		if ((a->id == RA_DELTA && seen[RA_STATUS] != NULL) ||
 		    (a->id == RA_STATUS && seen[RA_DELTA] != NULL)) {
-			rule_err(err, text, w, "--delta and --status exclude "
+			cr_seterr_at(err, text, w, "--delta and --status exclude "
 			    "each other");
 			return (-1);
 		}
@@ -500,18 +473,18 @@ rule_parse_args(const char *text, const char **pp, struct rule_entry *e,
 		v = p;
 		if (*p == '\0' || *p == ']' ||
 		    (p[0] == '-' && p[1] == '-')) {
-			rule_err(err, text, w, "--%s needs a value%s",
+			cr_seterr_at(err, text, w, "--%s needs a value%s",
 			    a->name, *p == '-' ? " (quote a value that begins "
 			    "with --)" : "");
 			return (-1);
 		}
 		if (*p == '"') {
 			if ((q = rule_quote_end(p)) == NULL) {
-				rule_err(err, text, p, "unterminated quote");
+				cr_seterr_at(err, text, p, "unterminated quote");
 				return (-1);
 			}
 			if (q[1] != '\0' && !rule_space(q[1]) && q[1] != ']') {
-				rule_err(err, text, q + 1, "white space or ']' "
+				cr_seterr_at(err, text, q + 1, "white space or ']' "
 				    "expected after a quoted value");
 				return (-1);
 			}
@@ -530,14 +503,14 @@ rule_parse_args(const char *text, const char **pp, struct rule_entry *e,
 		case RA_KEY:
 			e->key = val;
 			if (*val == '\0') {
-				rule_err(err, text, v, "empty --%s", a->name);
+				cr_seterr_at(err, text, v, "empty --%s", a->name);
 				return (-1);
 			}
 			break;
 		case RA_UID:
 			e->uid = val;
 			if (*val == '\0') {
-				rule_err(err, text, v, "empty --%s", a->name);
+				cr_seterr_at(err, text, v, "empty --%s", a->name);
 				return (-1);
 			}
 			break;
@@ -550,7 +523,7 @@ rule_parse_args(const char *text, const char **pp, struct rule_entry *e,
 			else if (strcasecmp(val, "md5") == 0)
 				e->md = RULE_MD_MD5;
 			else {
-				rule_err(err, text, v, "--md must be sha256 or "
+				cr_seterr_at(err, text, v, "--md must be sha256 or "
 				    "md5, not '%.*s'", (int)(strlen(val) >
 				    RULE_ECHO_MAX ? RULE_ECHO_MAX :
 				    strlen(val)), val);
@@ -566,7 +539,7 @@ rule_parse_args(const char *text, const char **pp, struct rule_entry *e,
 	}
 	/* A password alone cannot be sent; the user name was forgotten. */
 	if (seen[RA_PWD] != NULL && seen[RA_UID] == NULL) {
-		rule_err(err, text, seen[RA_PWD], "--%s without --uid",
+		cr_seterr_at(err, text, seen[RA_PWD], "--%s without --uid",
 		    seenarg[RA_PWD]->name);
 		return (-1);
 	}
@@ -590,7 +563,7 @@ rule_parse_entry(const char *text, const char **pp, struct rule_entry *e,
 		while (rule_space(*p))
 			p++;
 		if (*p == '\0' || *p == '[') {
-			rule_err(err, text, after, "URL expected after ']'");
+			cr_seterr_at(err, text, after, "URL expected after ']'");
 			return (-1);
 		}
 	}
@@ -604,7 +577,7 @@ rule_parse_entry(const char *text, const char **pp, struct rule_entry *e,
 	else if (ue > u && ue[-1] == ';')
 		ue--;
 	if (ue == u) {
-		rule_err(err, text, u, "empty URL");
+		cr_seterr_at(err, text, u, "empty URL");
 		return (-1);
 	}
 	if (rule_check_url(text, u, ue, err) != 0)
@@ -634,7 +607,7 @@ rule_parse(const char *text, struct rule *out, char *err)
 		if (*p == '\0')
 			break;
 		if (r.n == RULE_MAX_ENTRIES) {
-			rule_err(err, text, p, "more than %d entries",
+			cr_seterr_at(err, text, p, "more than %d entries",
 			    RULE_MAX_ENTRIES);
 			rule_clear(&r);
 			return (-1);
@@ -690,7 +663,7 @@ rule_settle(char **urlp, enum rule_scheme *scheme, const char *server,
 		if ((unsigned char)*s <= 0x20 || *s == 0x7f) {
 			cr_seterr(err, "entry %d: URL has white space or a "
 			    "control character at position %zu after macro "
-			    "expansion", n, rule_pos(u, s));
+			    "expansion", n, cr_charpos(u, s));
 			return (-1);
 		}
 	}
