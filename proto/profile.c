@@ -88,7 +88,12 @@ profile_mxml_error(const char *msg)
 	}
 }
 
-/* The 1-based line of OFF; offsets only grow during a load. */
+/*
+ * The 1-based line of OFF, counted on from the last offset asked about.
+ * Offsets mostly grow during a load, but not always (mxml can report an
+ * element's end before the text a later check points back to): an
+ * earlier one is counted from the start again.
+ */
 static size_t
 profile_line(struct profile_load *l, size_t off)
 {
@@ -96,6 +101,10 @@ profile_line(struct profile_load *l, size_t off)
 
 	if (off > l->len)
 		off = l->len;
+	if (off < l->line_off) {
+		l->line_off = 0;
+		l->line = 1;
+	}
 	end = l->doc + off;
 	for (p = l->doc + l->line_off;
 	    (p = memchr(p, '\n', end - p)) != NULL; p++)

@@ -338,6 +338,18 @@ test_limits(void **state)
 	free(doc);
 }
 
+/*
+ * A check that points back before the last line counted (a byte order
+ * mark past the start; the fuzzer's find): an error with its line, not a
+ * read past the document.
+ */
+static void
+test_line_backwards(void **state)
+{
+	parse_fails("\r\xef\xbb\xbf\r<flat-profile", "line 1: ", NULL);
+	parse_fails("\n\xef\xbb\xbf\n<flat-profile", "line 2: ", NULL);
+}
+
 /* mxml prints to stderr unless told otherwise: nothing may get there. */
 static void
 test_no_stderr(void **state)
@@ -698,6 +710,7 @@ main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_bytes),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_line_backwards),
 		cmocka_unit_test(test_no_stderr),
 		cmocka_unit_test(test_save_format),
 		cmocka_unit_test(test_save_masked),
