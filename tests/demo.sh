@@ -9,13 +9,12 @@
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-if [ ! -x build/cfgreportd ] || [ ! -x build/tests/receiver ]; then
-	echo "== building"
-	[ -x configure ] || autoreconf -fi >/dev/null 2>&1
-	mkdir -p build
-	(cd build && { [ -f Makefile ] || ../configure -q; } &&
-	    make -j"$(nproc)" -s >/dev/null)
-fi
+# Always make: cheap when up to date, and never a stale binary.
+echo "== building"
+[ -x configure ] || autoreconf -fi >/dev/null 2>&1
+mkdir -p build
+(cd build && { [ -f Makefile ] || ../configure -q; } &&
+    make -j"$(nproc)" -s >/dev/null)
 b=$top/build
 run=$(mktemp -d "${TMPDIR:-/tmp}/cfgreport-demo.XXXXXX")
 cleanup() {
