@@ -949,15 +949,14 @@ cfgreport_report(struct cfgreport *a, unsigned kinds, char *err)
 static char *
 agent_shown_value(const char *name, const char *value)
 {
-	size_t	len = strlen(name);
+	const char	*shown;
+	char		*owned;
 
 	if (value == NULL)
 		return strdup("");
-	if (settings_is_secret(name))
-		return strdup(*value != '\0' ? "*****" : "");
-	if (len >= 5 && strcasecmp(name + len - 5, "_Rule") == 0)
-		return rule_mask_secrets(value);
-	return strdup(value);
+	if ((shown = profile_shown(name, value, &owned)) == NULL)
+		return NULL;
+	return owned != NULL ? owned : strdup(shown);
 }
 
 char *

@@ -454,6 +454,20 @@ profile_is_rule(const char *name)
 	return len >= 5 && strcasecmp(name + len - 5, "_Rule") == 0;
 }
 
+const char *
+profile_shown(const char *name, const char *value, char **owned)
+{
+	*owned = NULL;
+	/* An empty secret stays empty: there is nothing to hide. */
+	if (value == NULL || *value == '\0')
+		return value;
+	if (settings_is_secret(name))
+		return PROFILE_MASK;
+	if (profile_is_rule(name))
+		return *owned = rule_mask_secrets(value);
+	return value;
+}
+
 /*
  * Writing streams too: one element at a time is built, saved by mxml
  * (which does all the escaping) into a small buffer, handed to the
@@ -525,16 +539,10 @@ profile_element(struct profile_out *o, mxml_node_t *el,
 	char		*masked = NULL;
 	int		 rc = -1;
 
-	if ((flags & PROFILE_MASK_SECRETS) && value != NULL && *value != '\0') {
-		/* An empty secret stays empty: there is nothing to hide. */
-		if (settings_is_secret(pa->name))
-			value = PROFILE_MASK;
-		else if (profile_is_rule(pa->name)) {
-			if ((masked = rule_mask_secrets(value)) == NULL)
-				return -1;
-			value = masked;
-		}
-	}
+	if ((flags & PROFILE_MASK_SECRETS) &&
+	    (value = profile_shown(pa->name, value, &masked)) == NULL &&
+	    pa->value != NULL)
+		return -1;
 	if (mxmlSetElement(el, pa->name) != 0)
 		goto out;
 	if (ua != NULL)

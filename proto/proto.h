@@ -133,6 +133,12 @@ struct params	*profile_parse(const char *, size_t, profile_warn_cb, void *,
  * (may be NULL); NULL when out of memory.  Written by profile_write twice:
  * once to measure, once into a buffer of exactly that size.
  */
+/*
+ * VALUE of NAME as documents and answers show it: a secret as *****, a
+ * *_Rule's --key/--pwd masked (then *OWNED holds the copy to free), else
+ * VALUE itself.  NULL for a NULL VALUE, or when out of memory.
+ */
+const char	*profile_shown(const char *, const char *, char **);
 char		*profile_save(const struct params *, int, size_t *);
 /*
  * Only the entries for which SELECT (may be NULL: all) returns non-zero;
