@@ -41,24 +41,144 @@ char	*fileio_read(const char *, size_t, size_t *, char *);
 int	 fileio_write_atomic(const char *, const void *, size_t, mode_t,
 	    char *);
 
+/*
+ * The agent core (libcfgreport): agent.c (life cycle and the public
+ * calls), dest.c (destinations and their uploads), sched.c (triggers and
+ * deadlines), status.c (the status values), answer.c (text answers).
+ * Everything lives in struct cfgreport, so a host may run several agents
+ * on one loop.
+ */
+#include "cfgreport.h"
+
+#define SCHED_BACKOFF_MIN	30	/* seconds, SPEC §8 */
+#define SCHED_BACKOFF_MAX	3600
+#define SCHED_NOTIFY_WINDOW	10	/* s between NOTIFY-started rounds */
+
+struct dest {
+	struct cfgreport	*agent;
+	struct plan_dest	 p;		/* id, shown URL, resolved entry */
+	void			*xfer;		/* the transport's, or NULL */
+	int			 want;		/* a round wants an upload */
+	int			 follow_up;	/* a trigger came in flight */
+	int			 explicit_round; /* send an empty delta too */
+	uint64_t		 sent_seq;	/* what the delta in flight covers */
+	unsigned		 failures;	/* in a row, for the back-off */
+	double			 retry_at;	/* monotonic; < 0: none */
+	time_t			 last_time;	/* wall clock of the last attempt */
+	char			 last_result[CR_ERRLEN + 64];
+};
+
+struct cfgreport {
+	struct event_base	*base;
+	struct store		*store;
+	struct params		*status;	/* pushed by status-set */
+	struct transfer_ctx	*xfer;		/* the default transport's */
+	struct sipd		*sip;		/* NULL: SIP disabled */
+	struct WC_RNG		*rng;		/* wolfSSL's */
+
+	struct cfgreport_clock	 clock;
+	struct cfgreport_transport transport;
+	cfgreport_outcome_fn	 outcome;
+	void			*outcome_arg;
+
+	char			*profile_path;
+	uint8_t			 mac[6];
+	char			 ip[INET6_ADDRSTRLEN];
+	int			 verbose;
+	cfgreport_log_fn	 log;
+	void			*log_arg;
+
+	struct plan_settings	 set;		/* parsed once per change */
+	struct plan		 plan;		/* derived; never written back */
+	struct dest		*dests[RULE_MAX_ENTRIES];
+	size_t			 ndests;
+	char			 plan_error[CR_ERRLEN]; /* last one logged */
+
+	/* sched.c: deadlines on the agent's monotonic clock; < 0: none. */
+	struct event		*run_ev;	/* zero-length: rounds run here */
+	struct event		*timer_ev;	/* the earliest deadline */
+	double			 startup_at;
+	double			 periodic_at;
+	double			 local_at;
+	double			 notify_at;	/* a coalesced NOTIFY round */
+	double			 notify_until;	/* the NOTIFY window's end */
+	double			 periodic_grid;	/* the next slot */
+	long			 periodic_interval; /* armed with; 0: off */
+	long			 local_delay;	/* armed with; 0: off */
+	double			 started;	/* monotonic, for Uptime */
+
+	int			 stopping;
+	struct event		*stop_ev;
+	void			(*stop_done)(void *);
+	void			*stop_arg;
+};
+
+/* agent.c */
+void	agent_log(struct cfgreport *, int, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+double	agent_now(const struct cfgreport *);
+time_t	agent_wall(const struct cfgreport *);
+uint32_t agent_random(struct cfgreport *);
+/* Called as uploads end while stopping. */
+void	agent_stop_check(struct cfgreport *);
+
+/* dest.c */
+/*
+ * Take the agent's plan: destinations keep their state (in flight,
+ * back-off, last result) by id, new ones appear, gone ones go.  Writes
+ * nothing durable.
+ */
+int	dest_reconcile(struct cfgreport *, char *);
+/* The ids of the plan's delta destinations into the store (durable). */
+void	dest_retain(struct cfgreport *);
+/* Build, encrypt and hand to the transport one report, from fresh data. */
+void	dest_upload(struct dest *);
+void	dest_free(struct dest *);
+size_t	dest_in_flight(const struct cfgreport *);
+unsigned dest_kind_bit(enum report_kind);
+
+/* sched.c */
+int	sched_init(struct cfgreport *, char *);
+void	sched_free(struct cfgreport *);
+/* Mark the destinations of KINDS (0: all) wanted; the round runs later. */
+void	sched_want(struct cfgreport *, unsigned, int, const char *);
+/* An authenticated NOTIFY: one round per SCHED_NOTIFY_WINDOW s. */
+void	sched_notify(struct cfgreport *);
+/* A local batch changed something: the local-change window. */
+void	sched_local_change(struct cfgreport *);
+/* The settings changed: re-time the periodic and local-change timers. */
+void	sched_settings(struct cfgreport *);
+void	sched_startup(struct cfgreport *);
+/* A failed upload: D's retry after the back-off. */
+void	sched_retry(struct dest *);
+/* Check every deadline against the clock, then re-arm the timer. */
+void	sched_tick(struct cfgreport *);
+/* Seconds until AT, or -1 when AT is none. */
+long	sched_remaining(const struct cfgreport *, double);
+void	sched_stop(struct cfgreport *);
+/* 30 s doubling per failure to 1 h, times 0.8 + 0.4 * R / 2^32. */
+double	sched_backoff(unsigned, uint32_t);
+/* A uniformly random whole number of seconds in [0, MAX]. */
+long	sched_spread(struct cfgreport *, long);
+
+/* status.c */
+/* The agent's own status values, then what status-set pushed. */
+struct params *status_values(struct cfgreport *);
+void	status_iso_time(time_t, char *, size_t);
+
 /* config.c */
 #define CONFIG_MAX_PROFILE	(16 * 1024 * 1024)
 /*
- * Read and parse the profile file PATH.  STRICT (cfgreportd -n): a bad
- * agent setting is an error.  Otherwise it is reported through WARN and
- * dropped, so its default applies and the agent still starts (SPEC §2).
+ * Parse the profile BUF (LEN bytes, read from NAME, which errors name).
+ * STRICT (cfgreportd -n): a bad agent setting is an error.  Otherwise it
+ * is reported through WARN and dropped, so its default applies and the
+ * agent still starts (SPEC §2).
  */
+struct params	*config_parse(const char *, const char *, size_t, int,
+		    profile_warn_cb, void *, char *);
+/* config_parse of the file PATH. */
 struct params	*config_load(const char *, int, profile_warn_cb, void *,
 		    char *);
-/* "plain", "aes-256-cbc" or "aes128gcm" for ENTRY under PARAMS. */
-const char	*config_encryption(const struct params *,
-		    const struct rule_entry *);
-/*
- * Parse and resolve PARAMS' Report_Rule for the device described by ENV
- * (macros, scheme, DHCP option 66 from ENV's status values).
- */
-int		 config_plan(const struct params *, struct macro_env *,
-		    struct rule *, char *);
 
 /* transfer.c — uploads through libcurl's multi interface on the loop */
 struct event_base;
@@ -244,21 +364,24 @@ const uint8_t	*store_profile_digest(const struct store *);
 int		 store_set_profile_digest(struct store *,
 		    const uint8_t [STATE_DIGEST_LEN], char *);
 
-/* control.c — the control socket's commands, on ctl.c's transport */
+/*
+ * control.c — the control socket (SPEC §7) as an add-on over the public
+ * API: its host creates it for an agent; its log lines go through
+ * cfgreport_log, so they follow the agent's rules (verbose).
+ */
 struct cfgreport;
 struct agent_ctl;
 struct agent_ctl *agent_ctl_new(struct cfgreport *, struct event_base *,
-		    const char *, mode_t, void (*)(void *, int, const char *),
-		    void *, char *);
+		    const char *, mode_t, char *);
 void		 agent_ctl_free(struct agent_ctl *);
 
 /*
  * sipd.c — SIP NOTIFY (Event: report) and OPTIONS on one UDP socket
- * (SPEC §6, docs/sip.md).  Stateless but for the nonce-count table and
- * the rate limit; replies go only to a request's source.
+ * (SPEC §6, docs/sip.md).  Stateless but for the nonce-count table; it
+ * authenticates and replies (only to a request's source); the rate limit
+ * of NOTIFY-started rounds is the scheduler's (sched.c).
  */
 #define SIPD_REALM		"cfgreport"
-#define SIPD_WINDOW		10	/* s between NOTIFY-started rounds */
 #define SIPD_BURST		64	/* datagrams per wake-up, then yield */
 #define SIPD_LOG_EVERY		10	/* seconds between refusal summaries */
 
@@ -268,15 +391,13 @@ struct sipd;
 struct sipd_config {
 	const char	*addr;		/* numeric, v4 or v6; NULL: 0.0.0.0 */
 	int		 port;		/* 0: one the kernel picks (tests) */
-	/* Between NOTIFY-started rounds; zero: SIPD_WINDOW seconds. */
-	const struct timeval *window;
 	/*
 	 * The credentials to check against, looked up at each request:
 	 * 0 with both set, or -1 when none are configured (then every
 	 * NOTIFY gets 403).
 	 */
 	int		(*creds)(void *, const char **, const char **);
-	/* An authenticated NOTIFY: start a round (rate-limited here). */
+	/* An authenticated NOTIFY: ask for a round (the scheduler limits). */
 	void		(*trigger)(void *);
 	/* A syslog priority and a line; NULL: silent.  Never a secret. */
 	void		(*log)(void *, int, const char *);

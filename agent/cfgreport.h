@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #define CFGREPORT_ERRLEN	256
 
@@ -35,6 +36,68 @@ enum cfgreport_source {
 /* PRIORITY is a syslog(3) level: LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG. */
 typedef void (*cfgreport_log_fn)(void *, int, const char *);
 
+/*
+ * The agent's clock.  NULL members: CLOCK_MONOTONIC and time(3).  A host
+ * with its own clock (a test, a simulation) calls cfgreport_clock_moved
+ * whenever it advanced it: the agent's timers are deadlines on this
+ * clock, checked then (and when a libevent timer armed for the remaining
+ * time fires).
+ */
+struct cfgreport_clock {
+	double		(*monotonic)(void *);	/* seconds, never backwards */
+	time_t		(*wall)(void *);	/* seconds since the epoch */
+	void		*arg;
+};
+
+/* One upload for the transport: the real URL, never shown. */
+struct cfgreport_upload {
+	const char	*url;		/* http://, https://, tftp:// */
+	int		 put;		/* PUT, else POST; ignored for TFTP */
+	const char	*content_type;
+	const char	*content_encoding; /* NULL: no header */
+	const char	*user;		/* NULL: no credentials */
+	const char	*password;
+	uint8_t		*body;		/* taken over by start, even on failure */
+	size_t		 len;
+};
+
+struct cfgreport_upload_result {
+	int		 ok;		/* a 2xx, or a completed TFTP write */
+	long		 http_status;	/* 0 when there was no HTTP answer */
+	const char	*error;		/* why, when not ok */
+	size_t		 bytes;		/* body bytes sent */
+	double		 seconds;
+};
+
+typedef void (*cfgreport_upload_done_fn)(void *,
+		    const struct cfgreport_upload_result *);
+
+/*
+ * How reports travel.  NULL start: libcurl on the agent's loop (HTTP(S),
+ * TFTP).  start returns a handle and later calls DONE(DONE_ARG, result)
+ * exactly once, from the loop (never from inside start), unless the
+ * upload was cancelled first; NULL with a reason in ERR when it cannot
+ * start (DONE is then never called).
+ */
+struct cfgreport_transport {
+	void		*(*start)(void *, struct cfgreport_upload *,
+			    cfgreport_upload_done_fn, void *, char *);
+	void		 (*cancel)(void *, void *);
+	void		*arg;
+};
+
+/* What a host is told of each finished upload (cfgreport_config.outcome). */
+struct cfgreport_outcome {
+	const char	*destination;	/* "KIND URL", secrets masked */
+	unsigned	 kind;		/* CFGREPORT_FULL, _DELTA or _STATUS */
+	int		 ok;
+	long		 http_status;	/* 0: none (TFTP, no answer) */
+	size_t		 bytes;
+	const char	*result;	/* as info's last-result */
+	long		 next_retry;	/* seconds; -1: no retry scheduled */
+};
+typedef void (*cfgreport_outcome_fn)(void *, const struct cfgreport_outcome *);
+
 struct cfgreport_config {
 	const char	*state_dir;	/* required: durable state lives here */
 	/*
@@ -48,19 +111,15 @@ struct cfgreport_config {
 	const char	*ca_file;	/* HTTPS trust; NULL: system bundle */
 	const char	*client_cert;	/* PEM, with client_key; or NULL */
 	const char	*client_key;
-	const char	*ctl_path;	/* control socket; NULL: none */
-	mode_t		 ctl_mode;	/* 0: 0600 */
 	const char	*sip_addr;	/* SIP NOTIFY address; NULL: any */
 	int		 sip_port;	/* 0: no SIP socket */
 	cfgreport_log_fn log;		/* NULL: silent */
 	void		*log_arg;
 	int		 verbose;	/* pass LOG_DEBUG lines too */
-	/*
-	 * Multiplies every agent delay (start-up spread, periodic interval,
-	 * local-change delay, retry back-off).  0 means 1.  For tests and
-	 * simulations only: cfgreportd always runs at 1.
-	 */
-	double		 time_scale;
+	cfgreport_outcome_fn outcome;	/* NULL: not told */
+	void		*outcome_arg;
+	const struct cfgreport_clock *clock;	/* NULL: the system's */
+	const struct cfgreport_transport *transport; /* NULL: libcurl */
 };
 
 struct cfgreport *cfgreport_new(struct event_base *,
@@ -82,7 +141,11 @@ int		 cfgreport_status_set(struct cfgreport *, size_t,
 		    const char *const *, const char *const *, char *);
 /* Re-read the profile file (SIGHUP); applied as a provisioning batch. */
 int		 cfgreport_reload(struct cfgreport *, char *);
-/* A round now, of the entries whose kinds are in KINDS (0: all). */
+/*
+ * Ask for a round of the entries whose kinds are in KINDS (0: all).  It
+ * runs from the loop once this returns; -1 when no such entry can be
+ * resolved now (the reason in ERR).
+ */
 int		 cfgreport_report(struct cfgreport *, unsigned, char *);
 
 /*
@@ -95,6 +158,11 @@ char		*cfgreport_get(struct cfgreport *, size_t, const char *const *,
 		    char *);
 char		*cfgreport_dump(struct cfgreport *);
 char		*cfgreport_info(struct cfgreport *);
+
+/* A line through the agent's log rules (add-ons such as the control socket). */
+void		 cfgreport_log(struct cfgreport *, int, const char *);
+/* The host's clock (cfgreport_config.clock) moved: check deadlines now. */
+void		 cfgreport_clock_moved(struct cfgreport *);
 
 /*
  * Stop starting new work, give transfers in flight up to GRACE seconds,

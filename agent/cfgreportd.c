@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -79,21 +80,25 @@ static int
 check_config(const struct opts *o)
 {
 	struct params		*p;
-	struct rule		 r;
+	struct plan_settings	 set;
+	struct plan		 pl;
 	struct netif_info	 ni;
 	struct macro_env	 env;
 	char			 err[CR_ERRLEN];
 	size_t			 i;
+	int			 rv = 1;
 
 	memset(&env, 0, sizeof env);
 	/*
 	 * -m overrides the MAC only: the IP still comes from the interface
 	 * (-i, or the first one) when there is one.
 	 */
-	if (netif_find(o->iface, &ni, err) == -1 &&
-	    (o->iface != NULL || o->mac == NULL)) {
-		fprintf(stderr, "cfgreportd: %s\n", err);
-		return 1;
+	if (netif_find(o->iface, &ni, err) == -1) {
+		if (o->iface != NULL || o->mac == NULL) {
+			fprintf(stderr, "cfgreportd: %s\n", err);
+			return 1;
+		}
+		ni.ip[0] = '\0';
 	}
 	if (o->mac != NULL && netif_parse_mac(o->mac, ni.mac) == -1) {
 		fprintf(stderr, "cfgreportd: -m %s: not a MAC address "
@@ -107,24 +112,68 @@ check_config(const struct opts *o)
 	env.mac = ni.mac;
 	env.ip = ni.ip[0] != '\0' ? ni.ip : NULL;
 	env.params = p;
-	if (config_plan(p, &env, &r, err) == -1) {
-		fprintf(stderr, "cfgreportd: %s: %s\n", o->profile, err);
+	/* The same settings and plan the agent derives, shown the same way. */
+	if (plan_settings_parse(p, &set, err) == -1 ||
+	    plan_build(&set, &env, &pl, err) == -1) {
+		fprintf(stderr, "cfgreportd: %s\n", err);
 		params_free(p);
 		return 1;
 	}
-	for (i = 0; i < r.n; i++)
-		printf("%s %s %s\n", report_kind_name(r.e[i].kind),
-		    r.e[i].url, config_encryption(p, &r.e[i]));
-	printf("configuration OK\n");
-	rule_clear(&r);
+	if (pl.error[0] != '\0')
+		fprintf(stderr, "cfgreportd: %s: %s\n", o->profile, pl.error);
+	else {
+		for (i = 0; i < pl.n; i++)
+			printf("%s %s\n", pl.d[i].shown,
+			    plan_enc_name(pl.d[i].enc));
+		printf("configuration OK\n");
+		rv = 0;
+	}
+	plan_clear(&pl);
+	plan_settings_clear(&set);
 	params_free(p);
-	return 0;
+	return rv;
 }
 
 struct daemon {
 	struct event_base	*base;
 	struct cfgreport	*agent;
+	struct agent_ctl	*ctl;
+#ifdef CFGREPORTD_TEST_HOST
+	double			 scale;
+	struct timespec		 t0;
+	struct event		*tick;
+#endif
 };
+
+#ifdef CFGREPORTD_TEST_HOST
+/*
+ * tests/agent_host: agent time runs 1/SCALE times as fast as the system's
+ * monotonic clock, through the library's clock seam; a 2 ms tick tells
+ * the agent its clock moved.
+ */
+#define TEST_TICK_US	2000
+
+static double
+test_monotonic(void *arg)
+{
+	struct daemon	*dm = arg;
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((double)(ts.tv_sec - dm->t0.tv_sec) +
+	    (double)(ts.tv_nsec - dm->t0.tv_nsec) / 1e9) / dm->scale;
+}
+
+static void
+test_tick(evutil_socket_t fd, short ev, void *arg)
+{
+	struct daemon	*dm = arg;
+	struct timeval	 tv = { 0, TEST_TICK_US };
+
+	cfgreport_clock_moved(dm->agent);
+	event_add(dm->tick, &tv);
+}
+#endif
 
 static void
 daemon_log(void *arg, int prio, const char *msg)
@@ -175,10 +224,16 @@ run(const struct opts *o)
 	struct event		*sigev[4];
 	static const int	 sigs[4] = { SIGTERM, SIGINT, SIGHUP, 0 };
 	uint8_t			 mac[6];
+	const char		*ctlpath;
+#ifdef CFGREPORTD_TEST_HOST
+	struct cfgreport_clock	 clock;
+#endif
 	char			 err[CFGREPORT_ERRLEN], *copy = NULL;
 	int			 i;
 
 	memset(&cfg, 0, sizeof cfg);
+	memset(&dm, 0, sizeof dm);
+	ctlpath = o->ctlsock != NULL ? o->ctlsock : CTL_DEFAULT_PATH;
 	if (o->mac != NULL) {
 		if (netif_parse_mac(o->mac, mac) == -1) {
 			fprintf(stderr, "cfgreportd: -m %s: not a MAC address "
@@ -199,12 +254,18 @@ run(const struct opts *o)
 	cfg.ca_file = o->cafile;
 	cfg.client_cert = o->client_cert;
 	cfg.client_key = o->client_key;
-	cfg.ctl_path = o->ctlsock != NULL ? o->ctlsock : CTL_DEFAULT_PATH;
 	cfg.sip_addr = o->sipaddr;
 	cfg.sip_port = (int)o->sipport;
 	cfg.log = daemon_log;
 	cfg.verbose = o->verbose;
-	cfg.time_scale = o->time_scale;
+#ifdef CFGREPORTD_TEST_HOST
+	memset(&clock, 0, sizeof clock);
+	dm.scale = o->time_scale > 0 ? o->time_scale : 1;
+	clock_gettime(CLOCK_MONOTONIC, &dm.t0);
+	clock.monotonic = test_monotonic;
+	clock.arg = &dm;
+	cfg.clock = &clock;
+#endif
 
 	log_init(o->foreground, o->verbose, "cfgreportd");
 	/*
@@ -221,15 +282,28 @@ run(const struct opts *o)
 		fatalx("event_base_new failed");
 	if ((dm.agent = cfgreport_new(dm.base, &cfg, err)) == NULL)
 		fatalx("%s", err);
+	/* The control socket: an add-on over the library's public calls. */
+	if ((dm.ctl = agent_ctl_new(dm.agent, dm.base, ctlpath, 0600,
+	    err)) == NULL)
+		fatalx("%s", err);
+#ifdef CFGREPORTD_TEST_HOST
+	if ((dm.tick = evtimer_new(dm.base, test_tick, &dm)) == NULL)
+		fatalx("out of memory");
+	test_tick(-1, 0, &dm);
+#endif
 	for (i = 0; sigs[i] != 0; i++) {
 		sigev[i] = evsignal_new(dm.base, sigs[i], daemon_signal, &dm);
 		if (sigev[i] == NULL || evsignal_add(sigev[i], NULL) == -1)
 			fatalx("cannot watch signal %d", sigs[i]);
 	}
-	log_info("started, control socket %s", cfg.ctl_path);
+	log_info("started, control socket %s", ctlpath);
 	event_base_dispatch(dm.base);
 	for (i = 0; sigs[i] != 0; i++)
 		event_free(sigev[i]);
+#ifdef CFGREPORTD_TEST_HOST
+	event_free(dm.tick);
+#endif
+	agent_ctl_free(dm.ctl);
 	cfgreport_free(dm.agent);
 	event_base_free(dm.base);
 	curl_global_cleanup();

@@ -1,7 +1,7 @@
 /*
- * config.c — from a profile file to the plan of reports: load, validate
- * the agent's own settings, parse and resolve the Report Rule.  Shared by
- * `cfgreportd -n` and the running agent so both judge a profile alike.
+ * config.c — from a profile file to parameters: parse, validate the
+ * agent's own settings.  Shared by `cfgreportd -n` and the running agent
+ * so both judge a profile alike (the plan is proto/plan.c's).
  */
 #include "config.h"
 
@@ -13,20 +13,16 @@
 #include "agent.h"
 
 struct params *
-config_load(const char *path, int strict, profile_warn_cb warn, void *arg,
-    char *err)
+config_parse(const char *path, const char *buf, size_t len, int strict,
+    profile_warn_cb warn, void *arg, char *err)
 {
 	struct params		*p;
 	const struct param	*pa;
-	char			*buf, why[CR_ERRLEN], msg[CR_ERRLEN + 64];
+	char			 why[CR_ERRLEN], msg[CR_ERRLEN + 64];
 	char			 name[CR_ERRLEN];
-	size_t			 len, i;
+	size_t			 i;
 
-	if ((buf = fileio_read(path, CONFIG_MAX_PROFILE, &len, err)) == NULL)
-		return NULL;
-	p = profile_parse(buf, len, warn, arg, why);
-	free(buf);
-	if (p == NULL) {
+	if ((p = profile_parse(buf, len, warn, arg, why)) == NULL) {
 		cr_seterr(err, "%s: %s", path, why);
 		return NULL;
 	}
@@ -53,51 +49,17 @@ config_load(const char *path, int strict, profile_warn_cb warn, void *arg,
 	return p;
 }
 
-const char *
-config_encryption(const struct params *p, const struct rule_entry *e)
-{
-	const char	*ikm;
-
-	if (e->key != NULL)
-		return "aes-256-cbc";
-	ikm = settings_get(p, "IKM_HTTP_Encrypt_Content");
-	if (ikm != NULL && *ikm != '\0')
-		return "aes128gcm";
-	return "plain";
-}
-
-int
-config_plan(const struct params *p, struct macro_env *env, struct rule *r,
+struct params *
+config_load(const char *path, int strict, profile_warn_cb warn, void *arg,
     char *err)
 {
-	const struct param	*opt66;
-	const char		*text;
-	char			 why[CR_ERRLEN];
-	size_t			 i;
+	struct params	*p;
+	char		*buf;
+	size_t		 len;
 
-	text = settings_get(p, "Report_Rule");
-	if (rule_parse(text != NULL ? text : "", r, why) == -1) {
-		cr_seterr(err, "Report_Rule: %s", why);
-		return -1;
-	}
-	opt66 = env->status != NULL ?
-	    params_find(env->status, "DHCP_Option_66") : NULL;
-	if (rule_resolve(r, macro_env_lookup, env,
-	    opt66 != NULL ? opt66->value : NULL, why) == -1) {
-		rule_clear(r);
-		cr_seterr(err, "Report_Rule: %s", why);
-		return -1;
-	}
-	/* TFTP has no authentication: refuse here, not at every retry. */
-	for (i = 0; i < r->n; i++) {
-		if (r->e[i].scheme == RULE_TFTP &&
-		    (r->e[i].uid != NULL || r->e[i].pwd != NULL)) {
-			rule_clear(r);
-			cr_seterr(err, "Report_Rule: entry %zu: --uid/--pwd "
-			    "need http:// or https://; TFTP has no "
-			    "authentication", i + 1);
-			return -1;
-		}
-	}
-	return 0;
+	if ((buf = fileio_read(path, CONFIG_MAX_PROFILE, &len, err)) == NULL)
+		return NULL;
+	p = config_parse(path, buf, len, strict, warn, arg, err);
+	free(buf);
+	return p;
 }

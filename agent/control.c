@@ -1,7 +1,9 @@
 /*
- * control.c — the control socket's commands (SPEC §7): each request's argv
- * becomes one libcfgreport call, and its result the reply.  The transport
- * (framing, limits, connections) is ctl.c's.
+ * control.c — the control socket's commands (SPEC §7), an add-on its
+ * host creates over the public API: each request's argv becomes one
+ * libcfgreport call, and its result the reply (a `report` is answered
+ * before its round runs, from the loop).  The transport (framing, limits,
+ * connections) is ctl.c's.
  */
 #include "config.h"
 
@@ -166,10 +168,18 @@ control_handle(void *arg, struct ctl_req *req, int argc, char **argv,
 	free(text);
 }
 
+/* The transport's lines, through the agent's log rules. */
+static void
+control_log(void *arg, int prio, const char *msg)
+{
+	struct agent_ctl	*ac = arg;
+
+	cfgreport_log(ac->agent, prio, msg);
+}
+
 struct agent_ctl *
 agent_ctl_new(struct cfgreport *a, struct event_base *base, const char *path,
-    mode_t mode, void (*log)(void *, int, const char *), void *logarg,
-    char *err)
+    mode_t mode, char *err)
 {
 	struct agent_ctl	*ac;
 
@@ -183,8 +193,7 @@ agent_ctl_new(struct cfgreport *a, struct event_base *base, const char *path,
 		free(ac);
 		return NULL;
 	}
-	if (log != NULL)
-		ctl_set_log(ac->ctl, log, logarg);
+	ctl_set_log(ac->ctl, control_log, ac);
 	return ac;
 }
 

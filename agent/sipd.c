@@ -62,12 +62,9 @@ static const char *const sipd_outcome_names[SIPD_NOUTCOMES] = {
 struct sipd {
 	struct event_base	*base;
 	struct sipd_config	 cfg;
-	struct timeval		 window;
 	evutil_socket_t		 fd;
 	int			 port;
 	struct event		*read_ev;
-	struct event		*window_ev;	/* pending: inside the window */
-	int			 deferred;	/* a round waits for its end */
 	struct event		*log_ev;	/* pending: a log period runs */
 	unsigned		 logged;	/* 1 << outcome: said already */
 	unsigned long		 counts[SIPD_NOUTCOMES];
@@ -238,32 +235,6 @@ sipd_challenge(struct sipd *s, int stale)
 	sipd_reply(s, 401, s->extra);
 }
 
-/* An accepted NOTIFY: a round now, or at the end of the window. */
-static int
-sipd_round(struct sipd *s)
-{
-	if (event_pending(s->window_ev, EV_TIMEOUT, NULL)) {
-		s->deferred = 1;
-		return 0;
-	}
-	event_add(s->window_ev, &s->window);
-	s->cfg.trigger(s->cfg.arg);
-	return 1;
-}
-
-static void
-sipd_window_cb(evutil_socket_t fd, short ev, void *arg)
-{
-	struct sipd	*s = arg;
-
-	if (!s->deferred)
-		return;
-	s->deferred = 0;
-	sipd_log(s, LOG_INFO, "SIP: the coalesced NOTIFY round starts");
-	event_add(s->window_ev, &s->window);
-	s->cfg.trigger(s->cfg.arg);
-}
-
 static void
 sipd_notify(struct sipd *s)
 {
@@ -309,15 +280,10 @@ sipd_notify(struct sipd *s)
 	    s->txn, tlen, sipd_now(), err)) {
 	case DIGEST_ACCEPT:
 		sipd_reply(s, 200, NULL);
-		if (sipd_round(s))
-			sipd_log(s, LOG_INFO, "SIP %s:%u: NOTIFY from %s "
-			    "accepted: a round starts", s->src, s->srcport,
-			    user);
-		else
-			sipd_log(s, LOG_INFO, "SIP %s:%u: NOTIFY from %s "
-			    "accepted: coalesced into one round at the end "
-			    "of the %ld s window", s->src, s->srcport, user,
-			    (long)s->window.tv_sec);
+		sipd_log(s, LOG_INFO, "SIP %s:%u: NOTIFY from %s accepted",
+		    s->src, s->srcport, user);
+		/* The reply is out; the scheduler decides when the round is. */
+		s->cfg.trigger(s->cfg.arg);
 		break;
 	case DIGEST_RETRANSMIT:
 		sipd_reply(s, 200, NULL);
@@ -500,12 +466,6 @@ sipd_new(struct event_base *base, const struct sipd_config *cfg, char *err)
 	s->base = base;
 	s->cfg = *cfg;
 	s->fd = -1;
-	if (cfg->window != NULL && (cfg->window->tv_sec != 0 ||
-	    cfg->window->tv_usec != 0))
-		s->window = *cfg->window;
-	else
-		s->window.tv_sec = SIPD_WINDOW;
-	s->cfg.window = NULL;
 
 	/* The nonce and tag key: per agent, never stored, never logged. */
 	if (wc_InitRng(&rng) != 0) {
@@ -528,7 +488,6 @@ sipd_new(struct event_base *base, const struct sipd_config *cfg, char *err)
 		goto fail;
 	if ((s->read_ev = event_new(base, s->fd, EV_READ | EV_PERSIST,
 	    sipd_read_cb, s)) == NULL ||
-	    (s->window_ev = evtimer_new(base, sipd_window_cb, s)) == NULL ||
 	    (s->log_ev = evtimer_new(base, sipd_log_cb, s)) == NULL ||
 	    event_add(s->read_ev, NULL) == -1) {
 		cr_seterr(err, "SIP: cannot create its events");
@@ -547,8 +506,6 @@ sipd_free(struct sipd *s)
 		return;
 	if (s->read_ev != NULL)
 		event_free(s->read_ev);
-	if (s->window_ev != NULL)
-		event_free(s->window_ev);
 	if (s->log_ev != NULL)
 		event_free(s->log_ev);
 	if (s->fd != -1)

@@ -269,6 +269,104 @@ char		*rule_mask_secrets(const char *);
 const char	*report_kind_name(enum report_kind);
 
 
+/*
+ * plan.c — the agent's settings parsed once into one typed structure, and
+ * the plan of destinations derived from them (docs/agent.md).
+ */
+enum plan_mode { PLAN_ON_REQUEST, PLAN_ON_LOCAL_CHANGE, PLAN_PERIODICALLY };
+enum plan_enc { PLAN_PLAIN, PLAN_OSSLENC, PLAN_ECE };
+
+struct plan_settings {
+	enum plan_mode	 mode;		/* Report_To_Server */
+	long		 periodic;	/* Periodic_Upload_To_Server */
+	long		 local_delay;	/* Upload_Delay_On_Local_Change */
+	long		 random_delay;	/* Report_Random_Delay */
+	int		 put;		/* HTTP_Report_Method is PUT */
+	int		 ikm_set;	/* IKM_HTTP_Encrypt_Content non-empty */
+	uint8_t		*ikm;		/* decoded once; NULL: see ikm_error */
+	size_t		 ikmlen;
+	char		 ikm_error[CR_ERRLEN];
+	char		*sip_user;	/* the line's account; NULL: none */
+	char		*sip_password;
+	char		*rule;		/* Report_Rule's text */
+};
+
+/*
+ * One destination of the plan.  ID names its delta baseline: the kind and
+ * the URL as written in the rule (before macros and option 66), with a
+ * userinfo password masked.  SHOWN is what logs, info, -n and reports
+ * show: "KIND URL", the resolved URL with $SA..$SD values and the
+ * userinfo password as ***** (as written when it cannot be resolved).  E is the resolved entry (the real URL the transfer uses)
+ * when RESOLVED; otherwise WHY says what is missing.
+ */
+#define PLAN_MAX_SECRETS	5
+struct plan_dest {
+	char			*id;
+	char			*shown;
+	enum report_kind	 kind;
+	int			 resolved;
+	struct rule_entry	 e;
+	enum plan_enc		 enc;
+	char			 why[CR_ERRLEN];
+	char			*secrets[PLAN_MAX_SECRETS]; /* for plan_scrub */
+	size_t			 nsecrets;
+};
+
+struct plan {
+	int			 parsed; /* 0: the rule does not parse */
+	size_t			 n;
+	struct plan_dest	 d[RULE_MAX_ENTRIES];
+	char			 error[CR_ERRLEN]; /* the first problem */
+};
+
+/* Only out of memory fails. */
+int		 plan_settings_parse(const struct params *,
+		    struct plan_settings *, char *);
+void		 plan_settings_clear(struct plan_settings *);
+/* The one rule for an entry's body: --key, else the IKM, else plain. */
+enum plan_enc	 plan_encryption(const struct plan_settings *,
+		    const struct rule_entry *);
+const char	*plan_enc_name(enum plan_enc);
+/*
+ * Parse S's Report_Rule and resolve each entry on its own under ENV (its
+ * status gives DHCP_Option_66).  An entry that cannot be resolved stays
+ * in the plan, unresolved, with its id; a rule that does not parse gives
+ * an empty plan with PARSED 0.  PL->error holds the first problem.  -1
+ * only when out of memory.
+ */
+int		 plan_build(const struct plan_settings *, struct macro_env *,
+		    struct plan *, char *);
+void		 plan_clear(struct plan *);
+void		 plan_dest_clear(struct plan_dest *);
+/* URL with its userinfo password as *****; NULL when out of memory. */
+char		*plan_mask_url(const char *);
+/* TEXT (an error) with each secret of D's real URL as *****. */
+char		*plan_scrub(const struct plan_dest *, const char *);
+/* Free a rule entry's copies, wiping --key and --pwd first. */
+void		 plan_entry_clear(struct rule_entry *);
+
+/*
+ * encode.c — one report for one destination, built and encrypted in one
+ * pass straight into a body of its exact final size (docs/agent.md).
+ */
+#define ENCODE_ECE_RS	4096
+
+struct encode_out {
+	uint8_t		*body;		/* malloc'd; the caller frees it */
+	size_t		 len;
+	const char	*content_type;
+	const char	*content_encoding; /* NULL: none */
+};
+
+/*
+ * KIND's document over SET (a delta's names in NAMES), encrypted as ENC
+ * (E's --key and digest; S's IKM).  -1 with a reason (never a secret).
+ */
+int		 encode_report(enum report_kind, const struct params *,
+		    const struct params *, enum plan_enc,
+		    const struct rule_entry *, const struct plan_settings *,
+		    struct encode_out *, char *);
+
 /* b64.c — base64url (RFC 4648 §5), strict */
 /* Characters b64_encode writes for LEN bytes (no padding, no NUL). */
 size_t		 b64_encoded_len(size_t);

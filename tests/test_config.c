@@ -1,4 +1,4 @@
-/* test_config.c — judging a profile file and planning its reports. */
+/* test_config.c — judging a profile file (the plan: test_plan.c). */
 #include "config.h"
 
 #include <stdarg.h>
@@ -73,52 +73,29 @@ test_bad_setting_strict_and_lenient(void **state)
 	free(path);
 }
 
+/* -n and the agent judge the same bytes: config_parse of a buffer. */
 static void
-test_encryption_choice(void **state)
+test_parse_buffer(void **state)
 {
-	struct params		*p = params_new();
-	struct rule_entry	 e;
+	static const char	 doc[] = "<flat-profile><Report_Random_Delay>"
+				    "x</Report_Random_Delay><GPP_A>1</GPP_A>"
+				    "</flat-profile>";
+	struct params		*p;
+	struct warnings		 w = { 0, "" };
 	char			 err[CR_ERRLEN];
 
-	memset(&e, 0, sizeof e);
-	assert_string_equal(config_encryption(p, &e), "plain");
-	assert_int_equal(params_set(p, "IKM_HTTP_Encrypt_Content",
-	    "yqdlZ-tYemfogSmv7Ws5PQ", UA_NA, err), 1);
-	assert_string_equal(config_encryption(p, &e), "aes128gcm");
-	e.key = "k";
-	/* --key wins over the IKM (vendor). */
-	assert_string_equal(config_encryption(p, &e), "aes-256-cbc");
+	assert_null(config_parse("mem.xml", doc, sizeof doc - 1, 1, collect,
+	    &w, err));
+	assert_non_null(strstr(err, "mem.xml"));
+	assert_non_null(strstr(err, "Report_Random_Delay"));
+	p = config_parse("mem.xml", doc, sizeof doc - 1, 0, collect, &w, err);
+	assert_non_null(p);
+	assert_int_equal(w.n, 1);
+	assert_null(params_find(p, "Report_Random_Delay"));
+	assert_string_equal(params_find(p, "GPP_A")->value, "1");
 	params_free(p);
-}
-
-static void
-test_plan_uses_option66(void **state)
-{
-	struct params		*p = params_new(), *status = params_new();
-	struct macro_env	 env;
-	struct rule		 r;
-	char			 err[CR_ERRLEN];
-	static const uint8_t	 mac[6] = { 0, 0x0e, 0x08, 0xaa, 0xbb, 0xcc };
-
-	memset(&env, 0, sizeof env);
-	env.mac = mac;
-	env.params = p;
-	env.status = status;
-	assert_int_equal(params_set(p, "Report_Rule",
-	    "[--status]/r/$MA.xml", UA_NONE, err), 1);
-	assert_int_equal(config_plan(p, &env, &r, err), -1);
-	assert_non_null(strstr(err, "Report_Rule"));
-
-	assert_int_equal(params_set(status, "DHCP_Option_66", "10.0.0.9",
-	    UA_NONE, err), 1);
-	assert_int_equal(config_plan(p, &env, &r, err), 0);
-	assert_int_equal(r.n, 1);
-	assert_int_equal(r.e[0].kind, REPORT_STATUS);
-	assert_int_equal(r.e[0].scheme, RULE_TFTP);
-	assert_string_equal(r.e[0].url, "tftp://10.0.0.9/r/000e08aabbcc.xml");
-	rule_clear(&r);
-	params_free(p);
-	params_free(status);
+	assert_null(config_parse("mem.xml", "<flat", 5, 0, collect, &w, err));
+	assert_non_null(strstr(err, "mem.xml"));
 }
 
 int
@@ -126,8 +103,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bad_setting_strict_and_lenient),
-		cmocka_unit_test(test_encryption_choice),
-		cmocka_unit_test(test_plan_uses_option66),
+		cmocka_unit_test(test_parse_buffer),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

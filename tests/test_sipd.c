@@ -29,8 +29,6 @@
 #include "proto.h"
 #include "agent.h"
 
-#define WINDOW_MS	300
-
 struct fx {
 	struct event_base	*base;
 	struct sipd		*s;
@@ -108,7 +106,6 @@ setup(void **state)
 {
 	struct fx		*f = calloc(1, sizeof *f);
 	struct sipd_config	 sc;
-	struct timeval		 window = { 0, WINDOW_MS * 1000 };
 	char			 err[CR_ERRLEN];
 
 	assert_non_null(f);
@@ -117,7 +114,6 @@ setup(void **state)
 	memset(&sc, 0, sizeof sc);
 	sc.addr = "127.0.0.1";
 	sc.port = 0;
-	sc.window = &window;
 	sc.creds = fx_creds;
 	sc.trigger = fx_trigger;
 	sc.log = fx_log;
@@ -214,16 +210,6 @@ ask(struct fx *f, const char *method, unsigned cseq, const char *hdrs)
 		return 0;
 	assert_true(strncmp(f->reply, "SIP/2.0 ", 8) == 0);
 	return atoi(f->reply + 8);
-}
-
-/* Run the loop for MS milliseconds (timers included). */
-static void
-run_for(struct fx *f, int ms)
-{
-	struct timeval	tv = { ms / 1000, (ms % 1000) * 1000 };
-
-	event_base_loopexit(f->base, &tv);
-	event_base_dispatch(f->base);
 }
 
 /* From the last 401: its nonce (the first challenge's). */
@@ -365,9 +351,7 @@ test_notify(void **state)
 	    nonce, 2);
 	snprintf(hdrs, sizeof hdrs, "Event: report\r\n%s", row);
 	assert_int_equal(ask(f, "NOTIFY", 0, hdrs), 200);
-	/* Inside the window: coalesced, not yet run. */
-	assert_int_equal(f->triggers, 1);
-	run_for(f, WINDOW_MS + 200);
+	/* Every accepted NOTIFY is passed on: the scheduler rate-limits. */
 	assert_int_equal(f->triggers, 2);
 	/* A stale nonce with the right password: a fresh 401, stale=true. */
 	authorization(row, sizeof row, DIGEST_MD5, "alice", "s3cret",
@@ -386,9 +370,12 @@ test_notify(void **state)
 	assert_int_equal(f->triggers, 2);
 }
 
-/* Many accepted NOTIFYs in a window make one round now and one after. */
+/*
+ * Each accepted NOTIFY is one trigger, at once and after the reply; the
+ * rate limit of rounds is the scheduler's (tests/test_agent.c).
+ */
 static void
-test_coalesce(void **state)
+test_every_notify_triggers(void **state)
 {
 	struct fx	*f = *state;
 	char		 nonce[DIGEST_NONCE_LEN + 1], row[512], hdrs[600];
@@ -400,18 +387,8 @@ test_coalesce(void **state)
 		    nonce, nc);
 		snprintf(hdrs, sizeof hdrs, "Event: report\r\n%s", row);
 		assert_int_equal(ask(f, "NOTIFY", 0, hdrs), 200);
+		assert_int_equal(f->triggers, (int)nc);
 	}
-	assert_int_equal(f->triggers, 1);
-	run_for(f, WINDOW_MS + 100);
-	assert_int_equal(f->triggers, 2);
-	/* Nothing was left waiting: the next window passes quietly. */
-	run_for(f, WINDOW_MS + 100);
-	assert_int_equal(f->triggers, 2);
-	/* After a quiet window, a NOTIFY starts its round at once. */
-	authorization(row, sizeof row, DIGEST_MD5, "alice", "s3cret", nonce, 6);
-	snprintf(hdrs, sizeof hdrs, "Event: report\r\n%s", row);
-	assert_int_equal(ask(f, "NOTIFY", 0, hdrs), 200);
-	assert_int_equal(f->triggers, 3);
 }
 
 /* The credentials are read at each request. */
@@ -559,7 +536,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_no_credentials, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_notify, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_coalesce, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_every_notify_triggers, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_live_credentials, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),

@@ -113,12 +113,15 @@ if wait_grep "$tmp/up.out" '^POST /000e08aabbcc-status.xml' $((u0 + 1)); then
 else
 	not_ok "notify: no upload"; sed 's/^/# /' "$log"
 fi
-grep -q 'NOTIFY from alice accepted: a round starts' "$log" &&
+grep -q 'NOTIFY from alice accepted' "$log" &&
     ok "notify: logged once, as accepted" ||
     not_ok "notify: no 'accepted' log line"
 
 # --- inside the 10 s window: SHA-256, a retransmission, a replay.  Each
-# accepted NOTIFY gets its 200; their rounds coalesce into one at the end.
+# accepted NOTIFY gets its 200; the scheduler coalesces their rounds into
+# one at the window's end.  When exactly is tests/test_agent.c's to check
+# on its own clock; here only what the real daemon shows, with no window
+# a busy machine could miss: the coalescing logged, the round arriving.
 u1=$(uploads)
 r=$(python3 "$client" "$sport" auth alice s3cret MD5 replay 2>&1)
 [ "$r" = "401 200 200 403" ] && ok "md5, retransmission, replay: $r" ||
@@ -128,20 +131,16 @@ r=$(python3 "$client" "$sport" auth alice s3cret SHA-256 2>&1)
 r=$(python3 "$client" "$sport" auth alice guess SHA-256 2>&1)
 [ "$r" = "401 403" ] && ok "sha-256, wrong password: $r" ||
     not_ok "sha-256, wrong password: '$r'"
-sleep 1
-[ "$(uploads)" -eq "$u1" ] && ok "window: no round before its end" ||
-    not_ok "window: $(uploads) uploads, want $u1"
-[ "$(grep -c 'coalesced into one round' "$log")" -eq 2 ] &&
-    ok "window: both accepted NOTIFYs coalesced" ||
-    not_ok "window: $(grep -c 'coalesced into one round' "$log") coalesced"
+if wait_grep "$log" 'coalesced into one round' 1; then
+	ok "window: the accepted NOTIFYs coalesced"
+else
+	not_ok "window: nothing coalesced"; sed 's/^/# /' "$log"
+fi
 if wait_grep "$tmp/up.out" '^POST ' $((u1 + 1)); then
-	ok "window: one deferred round at its end"
+	ok "window: the deferred round at its end"
 else
 	not_ok "window: no deferred round"; sed 's/^/# /' "$log"
 fi
-sleep 1
-[ "$(uploads)" -eq $((u1 + 1)) ] && ok "window: exactly one" ||
-    not_ok "window: $(uploads) uploads, want $((u1 + 1))"
 
 # --- live credential changes: Auth_ID_1_ once Use_Auth_ID_1_ is Yes
 u2=$(uploads)

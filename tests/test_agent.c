@@ -1,0 +1,728 @@
+/*
+ * test_agent.c — the agent core driven through its seams: a clock the
+ * test moves and a transport the test answers.  No sleeps, no network:
+ * every deadline is checked by moving the clock to just before and just
+ * after it.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <math.h>
+#include <syslog.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <event2/event.h>
+
+#include "proto.h"
+#include "agent.h"
+#include "cfgreport.h"
+
+#define FX_MAX_UPLOADS	64
+
+struct upload {
+	int			 active;	/* started, not done, not cancelled */
+	char			*url;
+	char			*body;		/* NUL-terminated copy */
+	size_t			 len;
+	char			 type[64];
+	cfgreport_upload_done_fn done;
+	void			*arg;
+};
+
+struct fx {
+	struct event_base	*base;
+	struct cfgreport	*a;
+	char			 dir[64];
+	double			 now;
+	time_t			 wall;
+	struct upload		 up[FX_MAX_UPLOADS];
+	size_t			 nup;
+	char			*log;		/* every line, joined */
+	size_t			 loglen;
+	int			 outcomes;
+	char			 outcome_dest[512];
+	long			 outcome_retry;
+	long			 outcome_status;
+};
+
+static double
+fx_mono(void *arg)
+{
+	return ((struct fx *)arg)->now;
+}
+
+static time_t
+fx_wall(void *arg)
+{
+	struct fx	*f = arg;
+
+	return f->wall + (time_t)f->now;
+}
+
+static void *
+fx_start(void *arg, struct cfgreport_upload *u,
+    cfgreport_upload_done_fn done, void *done_arg, char *err)
+{
+	struct fx	*f = arg;
+	struct upload	*x;
+
+	assert_true(f->nup < FX_MAX_UPLOADS);
+	x = &f->up[f->nup++];
+	x->active = 1;
+	x->url = strdup(u->url);
+	x->body = calloc(1, u->len + 1);
+	memcpy(x->body, u->body, u->len);
+	x->len = u->len;
+	snprintf(x->type, sizeof x->type, "%s", u->content_type);
+	x->done = done;
+	x->arg = done_arg;
+	free(u->body);
+	u->body = NULL;
+	return x;
+}
+
+static void
+fx_cancel(void *arg, void *handle)
+{
+	((struct upload *)handle)->active = 0;
+}
+
+static void
+fx_log(void *arg, int prio, const char *msg)
+{
+	struct fx	*f = arg;
+	size_t		 n = strlen(msg);
+
+	f->log = realloc(f->log, f->loglen + n + 2);
+	memcpy(f->log + f->loglen, msg, n);
+	f->log[f->loglen + n] = '\n';
+	f->log[f->loglen + n + 1] = '\0';
+	f->loglen += n + 1;
+}
+
+static void
+fx_outcome(void *arg, const struct cfgreport_outcome *o)
+{
+	struct fx	*f = arg;
+
+	f->outcomes++;
+	snprintf(f->outcome_dest, sizeof f->outcome_dest, "%s",
+	    o->destination);
+	f->outcome_retry = o->next_retry;
+	f->outcome_status = o->http_status;
+}
+
+/* Run what the loop has ready (rounds run from it), nothing more. */
+static void
+fx_loop(struct fx *f)
+{
+	int	i;
+
+	for (i = 0; i < 4; i++)
+		event_base_loop(f->base, EVLOOP_NONBLOCK);
+}
+
+/* Move the clock by SECONDS and let the agent see it. */
+static void
+fx_advance(struct fx *f, double seconds)
+{
+	f->now += seconds;
+	cfgreport_clock_moved(f->a);
+	fx_loop(f);
+}
+
+/* Answer upload I: STATUS 2xx is ok; 0 is a failure without an answer. */
+static void
+fx_finish(struct fx *f, size_t i, long status)
+{
+	struct cfgreport_upload_result	r;
+
+	assert_true(i < f->nup);
+	assert_true(f->up[i].active);
+	memset(&r, 0, sizeof r);
+	r.ok = status >= 200 && status < 300;
+	r.http_status = status;
+	r.error = r.ok ? "" : status != 0 ? "HTTP 503" : "Could not connect";
+	r.bytes = f->up[i].len;
+	f->up[i].active = 0;
+	f->up[i].done(f->up[i].arg, &r);
+	fx_loop(f);
+}
+
+static void
+fx_agent(struct fx *f, const char *profile)
+{
+	static const uint8_t		mac[6] = { 0, 0x0e, 0x08, 0xaa, 0xbb,
+					    0xcc };
+	struct cfgreport_config		cfg;
+	struct cfgreport_clock		clock;
+	struct cfgreport_transport	tr;
+	char				path[128], err[CFGREPORT_ERRLEN];
+	FILE				*fp;
+
+	memset(&cfg, 0, sizeof cfg);
+	cfg.state_dir = f->dir;
+	cfg.mac = mac;
+	cfg.log = fx_log;
+	cfg.log_arg = f;
+	cfg.verbose = 1;
+	cfg.outcome = fx_outcome;
+	cfg.outcome_arg = f;
+	memset(&clock, 0, sizeof clock);
+	clock.monotonic = fx_mono;
+	clock.wall = fx_wall;
+	clock.arg = f;
+	cfg.clock = &clock;
+	memset(&tr, 0, sizeof tr);
+	tr.start = fx_start;
+	tr.cancel = fx_cancel;
+	tr.arg = f;
+	cfg.transport = &tr;
+	if (profile != NULL) {
+		snprintf(path, sizeof path, "%s/p.xml", f->dir);
+		assert_non_null(fp = fopen(path, "w"));
+		fprintf(fp, "<flat-profile>%s</flat-profile>\n", profile);
+		fclose(fp);
+		cfg.profile_path = path;
+	}
+	if ((f->a = cfgreport_new(f->base, &cfg, err)) == NULL)
+		fail_msg("cfgreport_new: %s", err);
+	fx_loop(f);
+}
+
+static int
+setup(void **state)
+{
+	struct fx	*f = calloc(1, sizeof *f);
+
+	assert_non_null(f);
+	snprintf(f->dir, sizeof f->dir, "/tmp/cfgreport-agent.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	assert_non_null(f->base = event_base_new());
+	f->now = 1000;
+	f->wall = 1790000000;
+	*state = f;
+	return 0;
+}
+
+static void
+fx_free_uploads(struct fx *f)
+{
+	size_t	i;
+
+	for (i = 0; i < f->nup; i++) {
+		free(f->up[i].url);
+		free(f->up[i].body);
+	}
+	memset(f->up, 0, sizeof f->up);
+	f->nup = 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx	*f = *state;
+	char		 cmd[128];
+
+	cfgreport_free(f->a);
+	event_base_free(f->base);
+	fx_free_uploads(f);
+	free(f->log);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+	assert_int_equal(system(cmd), 0);
+	free(f);
+	return 0;
+}
+
+/* Restart the agent on the same state directory (and profile). */
+static void
+fx_restart(struct fx *f, const char *profile)
+{
+	cfgreport_free(f->a);
+	f->a = NULL;
+	fx_agent(f, profile);
+}
+
+static void
+fx_set(struct fx *f, enum cfgreport_source src, const char *name,
+    const char *value)
+{
+	char	err[CFGREPORT_ERRLEN];
+
+	if (cfgreport_set(f->a, src, 1, &name, &value, err) == -1)
+		fail_msg("set %s: %s", name, err);
+	fx_loop(f);
+}
+
+static void
+fx_status(struct fx *f, const char *name, const char *value)
+{
+	char	err[CFGREPORT_ERRLEN];
+
+	if (cfgreport_status_set(f->a, 1, &name, &value, err) == -1)
+		fail_msg("status-set %s: %s", name, err);
+	fx_loop(f);
+}
+
+static void
+fx_report(struct fx *f, unsigned kinds)
+{
+	char	err[CFGREPORT_ERRLEN];
+
+	if (cfgreport_report(f->a, kinds, err) == -1)
+		fail_msg("report: %s", err);
+}
+
+/* The value of "KEY N" in info, or -1 when info has no such line. */
+static long
+fx_info_num(struct fx *f, const char *key)
+{
+	char	*info = cfgreport_info(f->a), *p;
+	long	 v = -1;
+
+	assert_non_null(info);
+	if ((p = strstr(info, key)) != NULL)
+		v = strtol(p + strlen(key), NULL, 10);
+	free(info);
+	return v;
+}
+
+/* --- finding 1: a derived plan never touches durable state ------------- */
+
+static void
+test_unresolved_keeps_pending(void **state)
+{
+	struct fx	*f = *state;
+
+	fx_agent(f, "<Report_Rule>[--delta]/$MA$B-delta.xml</Report_Rule>"
+	    "<GPP_A>old</GPP_A><GPP_B></GPP_B>");
+	fx_status(f, "DHCP_Option_66", "http://127.0.0.1:9/");
+	fx_set(f, CFGREPORT_LOCAL, "GPP_A", "new");
+	assert_int_equal(fx_info_num(f, "pending-changes "), 1);
+	/* Option 66 flaps: the entry cannot be resolved for a while. */
+	fx_status(f, "DHCP_Option_66", "");
+	assert_int_equal(fx_info_num(f, "pending-changes "), 1);
+	fx_status(f, "DHCP_Option_66", "http://127.0.0.1:9/");
+	assert_int_equal(fx_info_num(f, "pending-changes "), 1);
+	/* The same across a restart with no option 66 yet. */
+	fx_restart(f, NULL);
+	assert_int_equal(fx_info_num(f, "pending-changes "), 1);
+	/* The start-up round waited for option 66; it fails. */
+	fx_status(f, "DHCP_Option_66", "http://127.0.0.1:9/");
+	assert_int_equal(f->nup, 1);
+	assert_non_null(strstr(f->up[0].body, "GPP_A"));
+	fx_finish(f, 0, 503);
+	assert_int_equal(fx_info_num(f, "pending-changes "), 1);
+	/* A macro that expands to something invalid keeps it too. */
+	fx_set(f, CFGREPORT_PROVISIONING, "GPP_B", "x y");
+	assert_non_null(strstr(f->log, "no reports to it"));
+	assert_int_equal(fx_info_num(f, "pending-changes "), 2);
+	fx_set(f, CFGREPORT_PROVISIONING, "GPP_B", "");
+	/* Another option 66: the same destination, a new URL. */
+	fx_status(f, "DHCP_Option_66", "http://127.0.0.2:9/");
+	assert_int_equal(fx_info_num(f, "pending-changes "), 2);
+	fx_report(f, 0);
+	fx_loop(f);
+	assert_int_equal(f->nup, 2);
+	assert_string_equal(f->up[1].url,
+	    "http://127.0.0.2:9/000e08aabbcc-delta.xml");
+	assert_non_null(strstr(f->up[1].body, "GPP_A"));
+	assert_non_null(strstr(f->up[1].body, "new"));
+	fx_finish(f, 1, 200);
+	assert_int_equal(fx_info_num(f, "pending-changes "), 0);
+	/* The operator removes the entry: its baseline goes. */
+	fx_set(f, CFGREPORT_LOCAL, "GPP_A", "newer");
+	fx_set(f, CFGREPORT_PROVISIONING, "Report_Rule",
+	    "http://127.0.0.1:9/full.xml");
+	fx_set(f, CFGREPORT_PROVISIONING, "Report_Rule",
+	    "[--delta]/$MA$B-delta.xml");
+	assert_int_equal(fx_info_num(f, "pending-changes "), 0);
+}
+
+/* A start-up round that waited for option 66 goes when it comes. */
+static void
+test_round_waits_for_resolution(void **state)
+{
+	struct fx	*f = *state;
+
+	fx_agent(f, "<Report_Rule>/$MA-full.xml</Report_Rule>");
+	fx_advance(f, 0);
+	assert_int_equal(f->nup, 0);
+	fx_status(f, "DHCP_Option_66", "10.0.0.1");
+	assert_int_equal(f->nup, 1);
+	assert_string_equal(f->up[0].url, "tftp://10.0.0.1/000e08aabbcc-full.xml");
+}
+
+/* --- finding 2: nothing shown holds a secret ---------------------------- */
+
+static void
+test_secrets_never_shown(void **state)
+{
+	struct fx	*f = *state;
+	char		*info;
+	size_t		 i;
+
+	fx_agent(f, "<Report_Rule>[--status]http://prov/$SA-status.xml "
+	    "[--delta]http://u:PW0rd@prov/d.xml</Report_Rule>"
+	    "<GPP_SA>TOPSECRET</GPP_SA>");
+	fx_advance(f, 0);
+	assert_int_equal(f->nup, 1);	/* the delta has nothing yet */
+	assert_string_equal(f->up[0].url, "http://prov/TOPSECRET-status.xml");
+	fx_finish(f, 0, 503);
+	fx_report(f, 0);
+	fx_loop(f);
+	assert_int_equal(f->nup, 3);
+	assert_string_equal(f->up[2].url, "http://u:PW0rd@prov/d.xml");
+	fx_finish(f, 1, 200);
+	fx_finish(f, 2, 201);
+	info = cfgreport_info(f->a);
+	assert_non_null(strstr(info, "status http://prov/*****-status.xml"));
+	assert_non_null(strstr(info, "delta http://u:*****@prov/d.xml"));
+	for (i = 0; i < f->nup; i++) {
+		if (strstr(f->up[i].url, "status") == NULL)
+			continue;
+		assert_non_null(strstr(f->up[i].body, "Report_1_Destination"));
+		assert_null(strstr(f->up[i].body, "TOPSECRET"));
+		assert_null(strstr(f->up[i].body, "PW0rd"));
+	}
+	assert_null(strstr(info, "TOPSECRET"));
+	assert_null(strstr(info, "PW0rd"));
+	assert_null(strstr(f->log, "TOPSECRET"));
+	assert_null(strstr(f->log, "PW0rd"));
+	assert_non_null(strstr(f->log, "*****"));
+	assert_null(strstr(f->outcome_dest, "PW0rd"));
+	assert_string_equal(f->outcome_dest, "delta http://u:*****@prov/d.xml");
+	assert_int_equal(f->outcome_status, 201);
+	free(info);
+}
+
+/* --- triggers ------------------------------------------------------------ */
+
+/* Start-up: one round in [0, Report_Random_Delay]. */
+static void
+test_startup_spread(void **state)
+{
+	struct fx	*f = *state;
+	long		 s, lo = 1000, hi = -1;
+	int		 run;
+
+	for (run = 0; run < 12; run++) {
+		if (run > 0)
+			fx_restart(f, NULL);
+		else
+			fx_agent(f, "<Report_Random_Delay>100"
+			    "</Report_Random_Delay><Report_Rule>"
+			    "[--status]http://prov/s.xml</Report_Rule>");
+		fx_free_uploads(f);
+		s = fx_info_num(f, "next start-up in ");
+		assert_true(s >= 0 && s <= 100);
+		lo = s < lo ? s : lo;
+		hi = s > hi ? s : hi;
+		if (s > 0) {
+			fx_advance(f, (double)s - 0.5);
+			assert_int_equal(f->nup, 0);
+		}
+		fx_advance(f, 1);
+		assert_int_equal(f->nup, 1);
+		fx_finish(f, 0, 200);
+	}
+	/* Twelve draws from 101 values are not all alike. */
+	assert_true(hi > lo);
+}
+
+/* The periodic grid, and re-arming on a new interval or mode. */
+static void
+test_periodic_grid(void **state)
+{
+	struct fx	*f = *state;
+	int		 i;
+
+	fx_agent(f, "<Report_To_Server>Periodically</Report_To_Server>"
+	    "<Periodic_Upload_To_Server>600</Periodic_Upload_To_Server>"
+	    "<Report_Rule>http://prov/f.xml</Report_Rule>");
+	fx_advance(f, 0);		/* start-up */
+	assert_int_equal(f->nup, 1);
+	fx_finish(f, 0, 200);
+	for (i = 1; i <= 3; i++) {
+		fx_advance(f, 599.5);
+		assert_int_equal(f->nup, (size_t)i);
+		fx_advance(f, 0.5);
+		assert_int_equal(f->nup, (size_t)i + 1);
+		fx_finish(f, (size_t)i, 200);
+	}
+	/* A new interval restarts the grid now. */
+	fx_advance(f, 100);
+	fx_set(f, CFGREPORT_PROVISIONING, "Periodic_Upload_To_Server", "1200");
+	assert_int_equal(fx_info_num(f, "next periodic in "), 1200);
+	fx_advance(f, 1199.5);
+	assert_int_equal(f->nup, 4);
+	fx_advance(f, 0.5);
+	assert_int_equal(f->nup, 5);
+	fx_finish(f, 4, 200);
+	/* Another mode: no more periodic rounds. */
+	fx_set(f, CFGREPORT_PROVISIONING, "Report_To_Server", "On Request");
+	assert_int_equal(fx_info_num(f, "next periodic in "), -1);
+	fx_advance(f, 3600);
+	assert_int_equal(f->nup, 5);
+}
+
+/* The local-change window is fixed by the first change. */
+static void
+test_local_change_window(void **state)
+{
+	struct fx	*f = *state;
+
+	fx_agent(f, "<Report_To_Server>On Local Change</Report_To_Server>"
+	    "<Upload_Delay_On_Local_Change>30</Upload_Delay_On_Local_Change>"
+	    "<Report_Rule>[--delta]http://prov/d.xml</Report_Rule>");
+	fx_advance(f, 0);		/* start-up: nothing changed yet */
+	assert_int_equal(f->nup, 0);
+	/* Provisioning changes are recorded, arm nothing. */
+	fx_set(f, CFGREPORT_PROVISIONING, "GPP_A", "p");
+	assert_int_equal(fx_info_num(f, "next local-change in "), -1);
+	fx_set(f, CFGREPORT_LOCAL, "GPP_B", "1");
+	assert_int_equal(fx_info_num(f, "next local-change in "), 30);
+	fx_advance(f, 20);
+	fx_set(f, CFGREPORT_LOCAL, "GPP_C", "2");
+	assert_int_equal(fx_info_num(f, "next local-change in "), 10);
+	fx_advance(f, 9.5);
+	assert_int_equal(f->nup, 0);
+	fx_advance(f, 0.5);
+	assert_int_equal(f->nup, 1);
+	assert_non_null(strstr(f->up[0].body, "GPP_A"));
+	assert_non_null(strstr(f->up[0].body, "GPP_B"));
+	assert_non_null(strstr(f->up[0].body, "GPP_C"));
+	fx_finish(f, 0, 200);
+	fx_advance(f, 3600);
+	assert_int_equal(f->nup, 1);
+}
+
+/* Triggers during an upload: one follow-up, from fresh data. */
+static void
+test_coalesce_in_flight(void **state)
+{
+	struct fx	*f = *state;
+
+	fx_agent(f, "<Report_Rule>[--delta]http://prov/d.xml</Report_Rule>");
+	fx_advance(f, 0);
+	fx_set(f, CFGREPORT_LOCAL, "GPP_A", "1");
+	fx_report(f, 0);
+	fx_loop(f);
+	assert_int_equal(f->nup, 1);
+	fx_report(f, 0);
+	fx_report(f, CFGREPORT_DELTA);
+	fx_set(f, CFGREPORT_LOCAL, "GPP_B", "2");
+	sched_notify(f->a);
+	fx_loop(f);
+	assert_int_equal(f->nup, 1);
+	fx_finish(f, 0, 200);
+	assert_int_equal(f->nup, 2);
+	assert_null(strstr(f->up[1].body, "GPP_A"));
+	assert_non_null(strstr(f->up[1].body, "GPP_B"));
+	fx_finish(f, 1, 200);
+	fx_advance(f, 100);
+	assert_int_equal(f->nup, 2);
+}
+
+/* The report reply comes before the round: nothing runs inside the call. */
+static void
+test_report_runs_from_loop(void **state)
+{
+	struct fx	*f = *state;
+
+	fx_agent(f, "<Report_Rule>http://prov/f.xml</Report_Rule>");
+	fx_advance(f, 0);
+	fx_finish(f, 0, 200);
+	fx_report(f, 0);
+	assert_int_equal(f->nup, 1);
+	fx_loop(f);
+	assert_int_equal(f->nup, 2);
+}
+
+/* One NOTIFY-started round per 10 s; extras coalesced into one. */
+static void
+test_notify_rate_limit(void **state)
+{
+	struct fx	*f = *state;
+
+	fx_agent(f, "<Report_Rule>http://prov/f.xml</Report_Rule>");
+	fx_advance(f, 0);
+	fx_finish(f, 0, 200);
+	sched_notify(f->a);
+	fx_loop(f);
+	assert_int_equal(f->nup, 2);
+	fx_finish(f, 1, 200);
+	fx_advance(f, 1);
+	sched_notify(f->a);
+	fx_advance(f, 1);
+	sched_notify(f->a);
+	sched_notify(f->a);
+	fx_loop(f);
+	assert_int_equal(f->nup, 2);
+	fx_advance(f, 7.5);
+	assert_int_equal(f->nup, 2);
+	fx_advance(f, 0.5);		/* 10 s after the first */
+	assert_int_equal(f->nup, 3);
+	fx_finish(f, 2, 200);
+	fx_advance(f, 30);
+	assert_int_equal(f->nup, 3);
+	sched_notify(f->a);		/* a quiet window: at once */
+	fx_loop(f);
+	assert_int_equal(f->nup, 4);
+}
+
+/* Back-off: 30 s doubling to 1 h, each ±20 %. */
+static void
+test_backoff(void **state)
+{
+	struct fx	*f = *state;
+	double		 base = 30;
+	long		 s;
+	size_t		 k;
+
+	fx_agent(f, "<Report_Rule>http://prov/f.xml</Report_Rule>");
+	fx_advance(f, 0);
+	for (k = 0; k < 10; k++) {
+		assert_int_equal(f->nup, k + 1);
+		fx_finish(f, k, 503);
+		s = fx_info_num(f, "next-retry in ");
+		assert_true(s >= (long)(base * 0.8) - 1 &&
+		    s <= (long)(base * 1.2) + 1);
+		assert_int_equal(f->outcome_retry, s);
+		fx_advance(f, (double)s + 1);
+		if (base < 3600)
+			base = base * 2 > 3600 ? 3600 : base * 2;
+	}
+	fx_finish(f, 10, 200);
+	assert_int_equal(fx_info_num(f, "next-retry in "), -1);
+}
+
+/* The jitter's draws cover the ±20 % band evenly. */
+static void
+test_backoff_distribution(void **state)
+{
+	struct fx	*f = *state;
+	unsigned	 bins[10] = { 0 };
+	double		 d;
+	int		 i, b;
+
+	fx_agent(f, NULL);
+	assert_true(fabs(sched_backoff(1, 0) - 24.0) < 1e-9);
+	assert_true(fabs(sched_backoff(2, 0) - 48.0) < 1e-9);
+	assert_true(fabs(sched_backoff(7, 0) - 1920 * 0.8) < 1e-9);
+	assert_true(fabs(sched_backoff(8, 0) - 3600 * 0.8) < 1e-9);
+	assert_true(fabs(sched_backoff(40, 1u << 31) - 3600) < 1e-9);
+	assert_true(sched_backoff(40, UINT32_MAX) < 3600 * 1.2);
+	for (i = 0; i < 10000; i++) {
+		d = sched_backoff(3, agent_random(f->a));
+		assert_true(d >= 120 * 0.8 && d < 120 * 1.2);
+		b = (int)((d - 96) / 4.8);
+		bins[b < 10 ? b : 9]++;
+	}
+	/* 1000 expected per bin; 800 is over six standard deviations off. */
+	for (i = 0; i < 10; i++)
+		assert_true(bins[i] > 800 && bins[i] < 1200);
+}
+
+/* --- deltas ---------------------------------------------------------------- */
+
+static void
+test_explicit_empty_delta(void **state)
+{
+	struct fx	*f = *state;
+
+	fx_agent(f, "<Report_To_Server>Periodically</Report_To_Server>"
+	    "<Periodic_Upload_To_Server>600</Periodic_Upload_To_Server>"
+	    "<Report_Rule>[--delta]http://prov/d.xml</Report_Rule>");
+	fx_advance(f, 0);
+	fx_advance(f, 600);
+	assert_int_equal(f->nup, 0);	/* nothing changed: nothing sent */
+	fx_report(f, CFGREPORT_DELTA);
+	fx_loop(f);
+	assert_int_equal(f->nup, 1);
+	assert_non_null(strstr(f->up[0].body, "flat-profile"));
+	assert_null(strstr(f->up[0].body, "GPP"));
+	fx_finish(f, 0, 200);
+}
+
+static void
+test_deltas_abc_then_xyz(void **state)
+{
+	struct fx	*f = *state;
+
+	fx_agent(f, "<Report_Rule>[--delta]http://prov/d.xml</Report_Rule>");
+	fx_advance(f, 0);
+	fx_set(f, CFGREPORT_LOCAL, "GPP_A", "a");
+	fx_set(f, CFGREPORT_LOCAL, "GPP_B", "b");
+	fx_set(f, CFGREPORT_PROVISIONING, "GPP_C", "c");
+	fx_report(f, 0);
+	fx_loop(f);
+	assert_non_null(strstr(f->up[0].body, "GPP_A"));
+	assert_non_null(strstr(f->up[0].body, "GPP_C"));
+	fx_finish(f, 0, 200);
+	fx_set(f, CFGREPORT_LOCAL, "GPP_D", "x");
+	fx_set(f, CFGREPORT_LOCAL, "GPP_E", "y");
+	fx_set(f, CFGREPORT_LOCAL, "GPP_F", "z");
+	fx_report(f, 0);
+	fx_loop(f);
+	assert_null(strstr(f->up[1].body, "GPP_A"));
+	assert_null(strstr(f->up[1].body, "GPP_B"));
+	assert_null(strstr(f->up[1].body, "GPP_C"));
+	assert_non_null(strstr(f->up[1].body, "GPP_D"));
+	assert_non_null(strstr(f->up[1].body, "GPP_F"));
+	fx_finish(f, 1, 200);
+}
+
+static void
+test_failed_delta_in_next(void **state)
+{
+	struct fx	*f = *state;
+
+	fx_agent(f, "<Report_Rule>[--delta]http://prov/d.xml</Report_Rule>");
+	fx_advance(f, 0);
+	fx_set(f, CFGREPORT_LOCAL, "GPP_A", "a");
+	fx_report(f, 0);
+	fx_loop(f);
+	fx_finish(f, 0, 503);
+	fx_set(f, CFGREPORT_LOCAL, "GPP_B", "b");
+	fx_advance(f, 40);		/* the retry */
+	assert_int_equal(f->nup, 2);
+	assert_non_null(strstr(f->up[1].body, "GPP_A"));
+	assert_non_null(strstr(f->up[1].body, "GPP_B"));
+	fx_finish(f, 1, 200);
+	assert_int_equal(fx_info_num(f, "pending-changes "), 0);
+}
+
+int
+main(void)
+{
+#define T(t)	cmocka_unit_test_setup_teardown(t, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_unresolved_keeps_pending),
+		T(test_round_waits_for_resolution),
+		T(test_secrets_never_shown),
+		T(test_startup_spread),
+		T(test_periodic_grid),
+		T(test_local_change_window),
+		T(test_coalesce_in_flight),
+		T(test_report_runs_from_loop),
+		T(test_notify_rate_limit),
+		T(test_backoff),
+		T(test_backoff_distribution),
+		T(test_explicit_empty_delta),
+		T(test_deltas_abc_then_xyz),
+		T(test_failed_delta_in_next),
+	};
+#undef T
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
