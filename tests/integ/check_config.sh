@@ -74,6 +74,16 @@ profile macros '<Report_Rule>[--status]https://prov.example/$(A)/$MAU/$(MA:6)-$$
 expect_ok macros "status https://prov.example/acme/000E08AABBCC/aabbcc-\$.xml aes128gcm
 full tftp://prov.example/00:0e:08:aa:bb:cc.xml aes128gcm
 configuration OK"
+# Secrets never shown: $SA..$SD values and a URL's password are *****.
+profile secrets '<Report_Rule>[--status]http://prov/$SA-status.xml [--delta]http://u:PW0rd@prov/$SB/d.xml</Report_Rule>
+<GPP_SA>TOPSECRET</GPP_SA>
+<GPP_SB>HIDDEN</GPP_SB>'
+expect_ok secrets "status http://prov/*****-status.xml plain
+delta http://u:*****@prov/*****/d.xml plain
+configuration OK"
+if grep -q 'TOPSECRET\|PW0rd\|HIDDEN' "$tmp/err"; then
+	not_ok "secrets: stderr shows a secret"
+else ok "secrets: stderr shows none"; fi
 profile empty '<Station_Name>x</Station_Name>'
 expect_ok empty "configuration OK"
 profile lower '<report_rule>[--delta]http://h/x.xml</report_rule>
