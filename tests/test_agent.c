@@ -17,6 +17,7 @@
 #include <string.h>
 #include <math.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -26,7 +27,7 @@
 #include "agent.h"
 #include "cfgreport.h"
 
-#define FX_MAX_UPLOADS	64
+#define FX_MAX_UPLOADS	4096
 
 struct upload {
 	int			 active;	/* started, not done, not cancelled */
@@ -702,6 +703,286 @@ test_failed_delta_in_next(void **state)
 	assert_int_equal(fx_info_num(f, "pending-changes "), 0);
 }
 
+
+/* --- the model: a seeded random walk against a reference of deltas ------ */
+
+#define M_NAMES		5	/* GPP_A, GPP_B, GPP_C, GPP_D, Report_Rule */
+#define M_DESTS		2
+#define M_STEPS		3000
+
+static const char *m_names[M_NAMES] = { "GPP_A", "GPP_B", "GPP_C", "GPP_D",
+					"Report_Rule" };
+static const char *m_ids[M_DESTS] = { "delta /$MA-d.xml",
+				      "delta http://prov/$B/e.xml" };
+static const char *m_rule_both = "[--delta]/$MA-d.xml "
+				 "[--delta]http://prov/$B/e.xml";
+static const char *m_rule_one = "[--delta]http://prov/$B/e.xml";
+
+/*
+ * The reference: every changing batch takes the next number and stamps
+ * the names it changed; a destination owes every name stamped after the
+ * number its last accepted delta was built at.  A destination removed
+ * from the rule and added again starts owing nothing.
+ */
+struct model {
+	uint32_t	 seed, x;
+	int		 step;
+	unsigned	 seq;
+	unsigned	 stamp[M_NAMES];
+	char		 cur[M_NAMES][64];
+	int		 present[M_DESTS];
+	unsigned	 acked[M_DESTS];
+	unsigned	 built[FX_MAX_UPLOADS];	/* per upload: seq */
+	int		 opt66;
+	size_t		 seen;		/* uploads checked so far */
+};
+
+#define MCHECK(m, c) do {						\
+	if (!(c))							\
+		fail_msg("model seed %u step %d: %s (rerun with "	\
+		    "CFGREPORT_SEED=%u)", (m)->seed, (m)->step, #c,	\
+		    (m)->seed);						\
+} while (0)
+
+static uint32_t
+m_rand(struct model *m, uint32_t n)
+{
+	m->x ^= m->x << 13;
+	m->x ^= m->x >> 17;
+	m->x ^= m->x << 5;
+	return m->x % n;
+}
+
+static int
+m_name(const char *name)
+{
+	int	i;
+
+	for (i = 0; i < M_NAMES; i++)
+		if (strcmp(m_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+static int
+m_owes(const struct model *m, int d, int n)
+{
+	return m->present[d] && m->stamp[n] > m->acked[d];
+}
+
+/* One batch of NAMES[i]=VALUES[i] into the agent and the model. */
+static void
+m_batch(struct fx *f, struct model *m, enum cfgreport_source src, size_t k,
+    const char **names, const char **values)
+{
+	char	err[CFGREPORT_ERRLEN];
+	size_t	i;
+	int	n, changed = 0, rule = 0, d;
+
+	if (cfgreport_set(f->a, src, k, names, values, err) == -1)
+		fail_msg("model seed %u step %d: set: %s", m->seed, m->step, err);
+	for (i = 0; i < k; i++)
+		if (strcmp(m->cur[m_name(names[i])], values[i]) != 0)
+			changed = 1;
+	if (changed)
+		m->seq++;
+	for (i = 0; i < k; i++) {
+		n = m_name(names[i]);
+		if (strcmp(m->cur[n], values[i]) != 0) {
+			m->stamp[n] = m->seq;
+			rule |= n == 4;
+			snprintf(m->cur[n], sizeof m->cur[n], "%s", values[i]);
+		}
+	}
+	if (rule) {
+		int both = strcmp(m->cur[4], m_rule_both) == 0;
+
+		/* The removed entry's baseline goes; an added one is new. */
+		if (!both)
+			m->present[0] = 0;
+		else if (!m->present[0]) {
+			m->present[0] = 1;
+			m->acked[0] = m->seq;
+		}
+	}
+	for (d = 0; d < M_DESTS; d++)
+		if (!m->present[d])
+			m->acked[d] = m->seq;
+	fx_loop(f);
+}
+
+/* The destination an upload went to, from its real URL. */
+static int
+m_dest_of(const struct upload *u)
+{
+	return strstr(u->url, "-d.xml") != NULL ? 0 : 1;
+}
+
+/* Check every upload started since the last look against the model. */
+static void
+m_check_new_uploads(struct fx *f, struct model *m)
+{
+	char		 name[64], *p, *v, *e;
+	int		 in[M_NAMES], d, n;
+	struct upload	*u;
+
+	for (; m->seen < f->nup; m->seen++) {
+		u = &f->up[m->seen];
+		d = m_dest_of(u);
+		MCHECK(m, m->present[d]);
+		memset(in, 0, sizeof in);
+		for (p = u->body; (p = strstr(p, "\n  <")) != NULL; p++) {
+			if (sscanf(p + 4, "%63[A-Za-z0-9_]", name) != 1)
+				continue;
+			n = m_name(name);
+			MCHECK(m, n >= 0 && n < M_NAMES);
+			if (n < 0)
+				continue;
+			in[n] = 1;
+			/* Built from fresh data: never a stale value. */
+			if (n < 4 && (v = strchr(p + 4, '>')) != NULL &&
+			    (e = strchr(v, '<')) != NULL)
+				MCHECK(m, (size_t)(e - v - 1) ==
+				    strlen(m->cur[n]) && strncmp(v + 1,
+				    m->cur[n], strlen(m->cur[n])) == 0);
+		}
+		/* Exactly what it owes: nothing lost, nothing extra. */
+		for (n = 0; n < M_NAMES; n++)
+			MCHECK(m, in[n] == m_owes(m, d, n));
+		m->built[m->seen] = m->seq;
+	}
+}
+
+/* What the store says each destination owes is what the model says. */
+static void
+m_check_pending(struct fx *f, struct model *m)
+{
+	size_t	want;
+	int	d, n;
+
+	for (d = 0; d < M_DESTS; d++) {
+		if (!m->present[d])
+			continue;
+		for (want = 0, n = 0; n < M_NAMES; n++)
+			want += m_owes(m, d, n);
+		if (store_dest_pending(f->a->store, m_ids[d]) != want)
+			print_message("dest %d: the store owes %zu, the model "
+			    "%zu (seq %u acked %u)\n", d,
+			    store_dest_pending(f->a->store, m_ids[d]), want,
+			    m->seq, m->acked[d]);
+		MCHECK(m, store_dest_pending(f->a->store, m_ids[d]) == want);
+	}
+}
+
+static void
+test_model(void **state)
+{
+	struct fx	*f = *state;
+	struct model	 m;
+	const char	*names[3], *values[3], *env;
+	const char	*vals[] = { "0", "1", "2" };
+	char		 err[CFGREPORT_ERRLEN];
+	size_t		 i, k;
+	int		 n, steps;
+
+	memset(&m, 0, sizeof m);
+	env = getenv("CFGREPORT_SEED");
+	m.seed = env != NULL ? (uint32_t)strtoul(env, NULL, 10) :
+	    (uint32_t)time(NULL);
+	m.x = m.seed != 0 ? m.seed : 1;
+	steps = getenv("CFGREPORT_STEPS") != NULL ?
+	    atoi(getenv("CFGREPORT_STEPS")) : M_STEPS;
+	print_message("model seed %u, %d steps\n", m.seed, steps);
+	fx_agent(f, "<Report_Rule>[--delta]/$MA-d.xml [--delta]"
+	    "http://prov/$B/e.xml</Report_Rule><GPP_A>0</GPP_A>"
+	    "<GPP_B>b</GPP_B><GPP_C>0</GPP_C><GPP_D>0</GPP_D>"
+	    "<Report_To_Server>On Local Change</Report_To_Server>"
+	    "<Upload_Delay_On_Local_Change>10</Upload_Delay_On_Local_Change>");
+	/* The profile is the baseline: nothing owed. */
+	snprintf(m.cur[0], 64, "0");
+	snprintf(m.cur[1], 64, "b");
+	snprintf(m.cur[2], 64, "0");
+	snprintf(m.cur[3], 64, "0");
+	snprintf(m.cur[4], 64, "%s", m_rule_both);
+	m.present[0] = m.present[1] = 1;
+	for (m.step = 0; m.step < steps; m.step++) {
+		MCHECK(&m, f->nup < FX_MAX_UPLOADS - 8);
+		n = (int)m_rand(&m, 10);
+		if (getenv("CFGREPORT_TRACE") != NULL)
+			print_message("step %d: action %d, %zu uploads\n",
+			    m.step, n, f->nup);
+		switch (n) {
+		case 0:
+		case 1:		/* a local or provisioning batch */
+			/* A non-empty subset of GPP_A, GPP_C, GPP_D. */
+			n = 1 + (int)m_rand(&m, 7);
+			for (k = 0, i = 0; i < 3; i++) {
+				if ((n & (1 << i)) == 0)
+					continue;
+				names[k] = m_names[i == 1 ? 3 : i];
+				values[k++] = vals[m_rand(&m, 3)];
+			}
+			m_batch(f, &m, m_rand(&m, 2) ? CFGREPORT_LOCAL :
+			    CFGREPORT_PROVISIONING, k, names, values);
+			break;
+		case 2:		/* $B valid or not: D2 resolves or not */
+			names[0] = "GPP_B";
+			values[0] = m_rand(&m, 2) ? "b" : "x y";
+			m_batch(f, &m, CFGREPORT_PROVISIONING, 1, names,
+			    values);
+			break;
+		case 3:		/* the operator edits the rule */
+			if (m_rand(&m, 4) != 0)
+				break;
+			names[0] = "Report_Rule";
+			values[0] = m_rand(&m, 2) ? m_rule_both : m_rule_one;
+			m_batch(f, &m, CFGREPORT_PROVISIONING, 1, names,
+			    values);
+			break;
+		case 4:		/* option 66 flaps */
+			m.opt66 = (int)m_rand(&m, 2);
+			fx_status(f, "DHCP_Option_66", m.opt66 ?
+			    "http://127.0.0.1:9/" : "");
+			break;
+		case 5:		/* a request */
+			(void)cfgreport_report(f->a, 0, err);
+			fx_loop(f);
+			break;
+		case 6:		/* time passes: retries, local windows */
+			fx_advance(f, (double)m_rand(&m, 120));
+			break;
+		case 7:
+		case 8:		/* an upload ends: 2xx, failure, or hangs */
+			for (i = 0; i < f->nup; i++) {
+				if (!f->up[i].active)
+					continue;
+				n = (int)m_rand(&m, 3);
+				if (n == 2)
+					continue;
+				k = (size_t)m_dest_of(&f->up[i]);
+				if (n == 0) {
+					/* The server has it: acked at build. */
+					if (m.acked[k] < m.built[i])
+						m.acked[k] = m.built[i];
+					fx_finish(f, i, 200);
+				} else
+					fx_finish(f, i, 503);
+				break;
+			}
+			break;
+		case 9:		/* a restart from the durable state */
+			if (m_rand(&m, 3) != 0)
+				break;
+			/* What hung is abandoned: it will be sent again. */
+			fx_restart(f, NULL);
+			m.opt66 = 0;
+			break;
+		}
+		m_check_new_uploads(f, &m);
+		m_check_pending(f, &m);
+	}
+}
+
 int
 main(void)
 {
@@ -721,6 +1002,7 @@ main(void)
 		T(test_explicit_empty_delta),
 		T(test_deltas_abc_then_xyz),
 		T(test_failed_delta_in_next),
+		T(test_model),
 	};
 #undef T
 
