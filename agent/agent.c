@@ -197,7 +197,7 @@ agent_replan(struct cfgreport *a)
 	/* A round that waited for an entry to resolve runs now. */
 	for (i = 0; i < a->ndests; i++)
 		if (a->dests[i]->want && a->dests[i]->p.resolved)
-			event_active(a->run_ev, EV_TIMEOUT, 0);
+			sched_kick(a);
 }
 
 /* The stored configuration changed: parse the settings once, re-plan. */

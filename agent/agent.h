@@ -140,6 +140,8 @@ unsigned dest_kind_bit(enum report_kind);
 /* sched.c */
 int	sched_init(struct cfgreport *, char *);
 void	sched_free(struct cfgreport *);
+/* Arm the zero-length event the rounds run from. */
+void	sched_kick(struct cfgreport *);
 /* Mark the destinations of KINDS (0: all) wanted; the round runs later. */
 void	sched_want(struct cfgreport *, unsigned, int, const char *);
 /* An authenticated NOTIFY: one round per SCHED_NOTIFY_WINDOW s. */

@@ -195,7 +195,7 @@ dest_done(void *arg, const struct cfgreport_upload_result *res)
 		if (d->follow_up) {
 			d->follow_up = 0;
 			d->want = 1;
-			event_active(a->run_ev, EV_TIMEOUT, 0);
+			sched_kick(a);
 		}
 	}
 	dest_outcome(d, res->ok, res->http_status, res->bytes);

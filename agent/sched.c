@@ -86,6 +86,20 @@ sched_run_cb(evutil_socket_t fd, short ev, void *arg)
 }
 
 void
+sched_kick(struct cfgreport *a)
+{
+	static const struct timeval	zero = { 0, 0 };
+
+	/*
+	 * A zero-length timer, not event_active: it fires once the loop has
+	 * seen to its sockets, so the reply of the request that asked for
+	 * the round (queued on its socket) is written before the round.
+	 */
+	if (!evtimer_pending(a->run_ev, NULL))
+		evtimer_add(a->run_ev, &zero);
+}
+
+void
 sched_want(struct cfgreport *a, unsigned kinds, int explicit_req,
     const char *why)
 {
@@ -103,7 +117,7 @@ sched_want(struct cfgreport *a, unsigned kinds, int explicit_req,
 		d->want = 1;
 		d->explicit_round |= explicit_req;
 	}
-	event_active(a->run_ev, EV_TIMEOUT, 0);
+	sched_kick(a);
 }
 
 void
@@ -245,7 +259,7 @@ sched_tick(struct cfgreport *a)
 		}
 	}
 	if (run)
-		event_active(a->run_ev, EV_TIMEOUT, 0);
+		sched_kick(a);
 	sched_arm(a);
 }
 
@@ -292,7 +306,7 @@ sched_init(struct cfgreport *a, char *err)
 {
 	a->startup_at = a->periodic_at = a->local_at = a->notify_at = -1;
 	a->notify_until = -1;
-	if ((a->run_ev = event_new(a->base, -1, 0, sched_run_cb, a)) == NULL ||
+	if ((a->run_ev = evtimer_new(a->base, sched_run_cb, a)) == NULL ||
 	    (a->timer_ev = evtimer_new(a->base, sched_timer_cb, a)) == NULL) {
 		cr_seterr(err, "out of memory");
 		return -1;
