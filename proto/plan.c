@@ -249,14 +249,13 @@ plan_entry_dup(const struct rule_entry *from, struct rule_entry *to)
 void
 plan_entry_clear(struct rule_entry *e)
 {
-	if (e->key != NULL)
-		crypt_wipe(e->key, strlen(e->key));
-	if (e->pwd != NULL)
-		crypt_wipe(e->pwd, strlen(e->pwd));
-	free(e->url);
-	free(e->key);
-	free(e->uid);
-	free(e->pwd);
+	struct rule	one;
+
+	/* rule.c's own clearing (it wipes --key and --pwd). */
+	memset(&one, 0, sizeof one);
+	one.n = 1;
+	one.e[0] = *e;
+	rule_clear(&one);
 	memset(e, 0, sizeof *e);
 }
 
@@ -326,7 +325,10 @@ plan_scrub(const struct plan_dest *d, const char *text)
 	return s;
 }
 
-/* Remember what of D's resolved URL is secret, for plan_scrub. */
+/*
+ * Remember what of D's resolved URL is secret, for plan_scrub.  Returns
+ * how many $SA..$SD values the URL holds, or -1 when out of memory.
+ */
 static int
 plan_note_secrets(struct plan_dest *d, const struct params *p)
 {
@@ -334,6 +336,7 @@ plan_note_secrets(struct plan_dest *d, const struct params *p)
 				    "GPP_SD" };
 	const struct param	*pa;
 	size_t			 i, start, len;
+	int			 n = 0;
 
 	if (plan_userinfo_pwd(d->e.url, &start, &len) && len > 0) {
 		if ((d->secrets[d->nsecrets] = plan_fmt("%.*s", (int)len,
@@ -349,8 +352,9 @@ plan_note_secrets(struct plan_dest *d, const struct params *p)
 		if ((d->secrets[d->nsecrets] = plan_dup(pa->value)) == NULL)
 			return -1;
 		d->nsecrets++;
+		n++;
 	}
-	return 0;
+	return n;
 }
 
 /*
@@ -389,6 +393,7 @@ plan_build(const struct plan_settings *s, struct macro_env *env,
 	const char		*o66;
 	char			 why[CR_ERRLEN];
 	size_t			 i;
+	int			 nsecret;
 
 	memset(pl, 0, sizeof *pl);
 	if (rule_parse(s->rule != NULL ? s->rule : "", &r, why) == -1) {
@@ -419,11 +424,16 @@ plan_build(const struct plan_settings *s, struct macro_env *env,
 			continue;
 		}
 		d->resolved = 1;
-		if (plan_note_secrets(d, env->params) == -1)
+		if ((nsecret = plan_note_secrets(d, env->params)) == -1)
 			goto oom;
-		/* The same resolution with secret macros as *****. */
-		if (plan_resolve_one(&r.e[i], i, plan_masked_lookup, env, o66,
-		    &shown, why) == 0) {
+		/*
+		 * With a secret macro's value in the URL, the same resolution
+		 * with those macros as *****; else the URL itself is shown.
+		 */
+		if (nsecret == 0)
+			d->shown = plan_shown(d->kind, d->e.url);
+		else if (plan_resolve_one(&r.e[i], i, plan_masked_lookup, env,
+		    o66, &shown, why) == 0) {
 			d->shown = plan_shown(d->kind, shown.url);
 			plan_entry_clear(&shown);
 		} else

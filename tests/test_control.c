@@ -201,41 +201,41 @@ test_report_replies_first(void **state)
 	close(fd);
 }
 
+/*
+ * An agent (verbose unless QUIET) with the add-on, and a client that
+ * leaves inside a request: the add-on's transport logs that at LOG_DEBUG.
+ */
+static void
+c_leave_inside_request(struct cfx *c, int quiet)
+{
+	int	fd, i;
+
+	agent_ctl_free(c->ctl);
+	c->ctl = NULL;
+	cfgreport_free(c->f->a);
+	c->f->a = NULL;
+	c->f->quiet = quiet;
+	fx_agent(c->f, NULL);
+	c_listen(c);
+	fd = c_connect(c);
+	assert_int_equal(write(fd, CTLMSG_MAGIC, 3), 3);
+	for (i = 0; i < 20; i++)
+		event_base_loop(c->f->base, EVLOOP_NONBLOCK);
+	close(fd);
+	for (i = 0; i < 20; i++)
+		event_base_loop(c->f->base, EVLOOP_NONBLOCK);
+}
+
 /* The add-on's debug lines reach the host only with verbose. */
 static void
 test_log_follows_verbose(void **state)
 {
 	struct cfx	*c = *state;
-	int		 fd, i;
 
-	c->f->quiet = 1;
-	fx_agent(c->f, NULL);
-	c_listen(c);
-	/* A client that leaves inside a request: a LOG_DEBUG line. */
-	fd = c_connect(c);
-	assert_int_equal(write(fd, CTLMSG_MAGIC, 3), 3);
-	for (i = 0; i < 20; i++)
-		event_base_loop(c->f->base, EVLOOP_NONBLOCK);
-	close(fd);
-	for (i = 0; i < 20; i++)
-		event_base_loop(c->f->base, EVLOOP_NONBLOCK);
+	c_leave_inside_request(c, 1);
 	assert_true(c->f->log == NULL ||
 	    strstr(c->f->log, "closed") == NULL);
-
-	/* The same with verbose: the line is there. */
-	agent_ctl_free(c->ctl);
-	cfgreport_free(c->f->a);
-	c->f->a = NULL;
-	c->f->quiet = 0;
-	fx_agent(c->f, NULL);
-	c_listen(c);
-	fd = c_connect(c);
-	assert_int_equal(write(fd, CTLMSG_MAGIC, 3), 3);
-	for (i = 0; i < 20; i++)
-		event_base_loop(c->f->base, EVLOOP_NONBLOCK);
-	close(fd);
-	for (i = 0; i < 20; i++)
-		event_base_loop(c->f->base, EVLOOP_NONBLOCK);
+	c_leave_inside_request(c, 0);
 	assert_non_null(c->f->log);
 	assert_non_null(strstr(c->f->log, "closed"));
 }

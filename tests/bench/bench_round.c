@@ -334,7 +334,10 @@ bench_settled(struct bench *b, const char *what)
 		die(what, "a destination's last upload did not succeed");
 }
 
-/* Build, encrypt and hand to curl: all of it happens inside this call. */
+/*
+ * Ask for the round, then one pass of the loop, which runs it (rounds run
+ * from a zero-length event): build, encrypt and hand to curl.
+ */
 static BENCH_NOINLINE void
 bench_report(struct bench *b)
 {
@@ -342,6 +345,7 @@ bench_report(struct bench *b)
 
 	if (cfgreport_report(b->agent, CFGREPORT_FULL, err) == -1)
 		die("report", err);
+	event_base_loop(b->base, EVLOOP_NONBLOCK);
 }
 
 /* A whole round: the above, then the loop until the server answered. */
