@@ -171,6 +171,7 @@ static void
 agent_replan(struct cfgreport *a)
 {
 	struct macro_env	env;
+	struct plan		pl;
 	char			err[CR_ERRLEN];
 	size_t			i;
 
@@ -179,21 +180,24 @@ agent_replan(struct cfgreport *a)
 	env.ip = a->ip[0] != '\0' ? a->ip : NULL;
 	env.params = store_params(a->store);
 	env.status = a->status;
-	plan_clear(&a->plan);
-	if (plan_build(&a->set, &env, &a->plan, err) == -1 ||
-	    dest_reconcile(a, err) == -1)
+	if (plan_build(&a->set, &env, &pl, err) == -1) {
 		agent_log(a, LOG_ERR, "plan: %s", err);
-	if (strcmp(a->plan.error, a->plan_error) != 0) {
-		if (a->plan.error[0] != '\0')
+		return;
+	}
+	/* The destinations take the plan's entries over. */
+	if (dest_reconcile(a, &pl, err) == -1)
+		agent_log(a, LOG_ERR, "plan: %s", err);
+	a->plan_parsed = pl.parsed;
+	if (strcmp(pl.error, a->plan_error) != 0) {
+		if (pl.error[0] != '\0')
 			agent_log(a, LOG_ERR, "%s; no reports to it until it "
-			    "is fixed (pending changes are kept)",
-			    a->plan.error);
+			    "is fixed (pending changes are kept)", pl.error);
 		else
 			agent_log(a, LOG_INFO, "Report_Rule: every entry "
 			    "resolves again");
-		snprintf(a->plan_error, sizeof a->plan_error, "%s",
-		    a->plan.error);
+		snprintf(a->plan_error, sizeof a->plan_error, "%s", pl.error);
 	}
+	plan_clear(&pl);
 	/* A round that waited for an entry to resolve runs now. */
 	for (i = 0; i < a->ndests; i++)
 		if (a->dests[i]->want && a->dests[i]->p.resolved)
@@ -244,7 +248,9 @@ agent_apply(struct cfgreport *a, const struct params *batch,
 		agent_log(a, LOG_INFO, "%s batch: %zu change(s)",
 		    source == CFGREPORT_LOCAL ? "local" : "provisioning",
 		    params_count(changed));
-		agent_settings(a);
+		/* Settings and plan change only when one of their inputs did. */
+		if (plan_touched(changed))
+			agent_settings(a);
 		if (source == CFGREPORT_LOCAL)
 			sched_local_change(a);
 	}
@@ -382,7 +388,7 @@ cfgreport_report(struct cfgreport *a, unsigned kinds, char *err)
 			why = a->dests[i]->p.why;
 	}
 	if (a->ndests == 0) {
-		cr_seterr(err, "%s", a->plan.error[0] != '\0' ? a->plan.error :
+		cr_seterr(err, "%s", a->plan_error[0] != '\0' ? a->plan_error :
 		    "the Report Rule is empty: nothing to report");
 		return -1;
 	}
@@ -628,7 +634,6 @@ cfgreport_free(struct cfgreport *a)
 	transfer_ctx_free(a->xfer);
 	store_free(a->store);
 	params_free(a->status);
-	plan_clear(&a->plan);
 	plan_settings_clear(&a->set);
 	sched_free(a);
 	if (a->stop_ev != NULL)

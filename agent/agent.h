@@ -89,10 +89,11 @@ struct cfgreport {
 	void			*log_arg;
 
 	struct plan_settings	 set;		/* parsed once per change */
-	struct plan		 plan;		/* derived; never written back */
-	struct dest		*dests[RULE_MAX_ENTRIES];
+	struct dest		*dests[RULE_MAX_ENTRIES]; /* the plan's */
 	size_t			 ndests;
-	char			 plan_error[CR_ERRLEN]; /* last one logged */
+	int			 plan_parsed;	/* the rule parsed: ids known */
+	int			 plan_whole;	/* every entry has its dest */
+	char			 plan_error[CR_ERRLEN]; /* its first problem */
 
 	/* sched.c: deadlines on the agent's monotonic clock; < 0: none. */
 	struct event		*run_ev;	/* zero-length: rounds run here */
@@ -128,7 +129,7 @@ void	agent_stop_check(struct cfgreport *);
  * back-off, last result) by id, new ones appear, gone ones go.  Writes
  * nothing durable.
  */
-int	dest_reconcile(struct cfgreport *, char *);
+int	dest_reconcile(struct cfgreport *, struct plan *, char *);
 /* The ids of the plan's delta destinations into the store (durable). */
 void	dest_retain(struct cfgreport *);
 /* Build, encrypt and hand to the transport one report, from fresh data. */

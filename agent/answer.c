@@ -109,8 +109,8 @@ cfgreport_info(struct cfgreport *a)
 	fprintf(f, "mac %02x:%02x:%02x:%02x:%02x:%02x\n", a->mac[0],
 	    a->mac[1], a->mac[2], a->mac[3], a->mac[4], a->mac[5]);
 	fprintf(f, "mode %s\n", answer_mode(&a->set));
-	if (a->plan.error[0] != '\0')
-		fprintf(f, "error %s\n", a->plan.error);
+	if (a->plan_error[0] != '\0')
+		fprintf(f, "error %s\n", a->plan_error);
 	answer_deadline(a, f, "start-up", a->startup_at);
 	answer_deadline(a, f, "periodic", a->periodic_at);
 	answer_deadline(a, f, "local-change", a->local_at);

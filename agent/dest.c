@@ -64,7 +64,7 @@ dest_in_flight(const struct cfgreport *a)
 }
 
 int
-dest_reconcile(struct cfgreport *a, char *err)
+dest_reconcile(struct cfgreport *a, struct plan *pl, char *err)
 {
 	struct dest		*next[RULE_MAX_ENTRIES], *d;
 	struct plan_dest	*pd;
@@ -72,8 +72,8 @@ dest_reconcile(struct cfgreport *a, char *err)
 	int			 rv = 0;
 
 	memset(next, 0, sizeof next);
-	for (i = 0; i < a->plan.n; i++) {
-		pd = &a->plan.d[i];
+	for (i = 0; i < pl->n; i++) {
+		pd = &pl->d[i];
 		for (d = NULL, j = 0; j < a->ndests; j++) {
 			if (a->dests[j] != NULL &&
 			    strcmp(a->dests[j]->p.id, pd->id) == 0) {
@@ -103,6 +103,7 @@ dest_reconcile(struct cfgreport *a, char *err)
 		dest_free(a->dests[j]);
 	memcpy(a->dests, next, sizeof next);
 	a->ndests = n;
+	a->plan_whole = rv == 0;
 	return rv;
 }
 
@@ -114,8 +115,7 @@ dest_retain(struct cfgreport *a)
 	size_t		 i, n = 0;
 
 	/* A rule that does not parse says nothing of what the operator meant. */
-	if (!a->plan.parsed || store_is_fresh(a->store) ||
-	    a->ndests != a->plan.n)
+	if (!a->plan_parsed || store_is_fresh(a->store) || !a->plan_whole)
 		return;
 	for (i = 0; i < a->ndests; i++)
 		if (a->dests[i]->p.kind == REPORT_DELTA)

@@ -87,7 +87,8 @@ encode_report(enum report_kind kind, const struct params *set,
 		break;
 	case PLAN_ECE:
 		if (s->ikm == NULL) {
-			cr_seterr(err, "encryption: %s", s->ikm_error);
+			cr_seterr(err, "encryption: %s", s->ikm_error != NULL ?
+			    s->ikm_error : "no IKM");
 			return -1;
 		}
 		outlen = ece_encoded_len(len, ENCODE_ECE_RS, 0);

@@ -60,10 +60,25 @@ plan_fmt(const char *fmt, ...)
 	return s;
 }
 
+/* A + B + C, malloc'd (three pieces, no printf: this runs per batch). */
+static char *
+plan_cat(const char *a, const char *b, const char *c)
+{
+	size_t	la = strlen(a), lb = strlen(b), lc = strlen(c);
+	char	*s;
+
+	if ((s = malloc(la + lb + lc + 1)) == NULL)
+		return NULL;
+	memcpy(s, a, la);
+	memcpy(s + la, b, lb);
+	memcpy(s + la + lb, c, lc + 1);
+	return s;
+}
+
 static char *
 plan_dup(const char *s)
 {
-	return s != NULL ? plan_fmt("%s", s) : NULL;
+	return s != NULL ? plan_cat(s, "", "") : NULL;
 }
 
 int
@@ -90,13 +105,14 @@ plan_settings_parse(const struct params *p, struct plan_settings *s,
 		s->ikm_set = 1;
 		if ((s->ikm = b64_decode(ikm, strlen(ikm), &s->ikmlen,
 		    why)) == NULL) {
-			if (strstr(why, "out of memory") != NULL) {
+			/* Uploads that need it fail with the reason. */
+			if (strstr(why, "out of memory") != NULL ||
+			    (s->ikm_error = plan_cat("IKM_HTTP_Encrypt_"
+			    "Content: ", why, "")) == NULL) {
+				plan_settings_clear(s);
 				cr_seterr(err, "out of memory");
 				return -1;
 			}
-			/* Uploads that need it fail with the reason. */
-			cr_seterr(s->ikm_error, "IKM_HTTP_Encrypt_Content: %s",
-			    why);
 		}
 	}
 
@@ -124,6 +140,36 @@ plan_settings_parse(const struct params *p, struct plan_settings *s,
 	return 0;
 }
 
+int
+plan_touched(const struct params *changed)
+{
+	/* Every name plan_settings_parse reads. */
+	static const char	*inputs[] = { "Report_To_Server",
+				    "Periodic_Upload_To_Server",
+				    "Upload_Delay_On_Local_Change",
+				    "Report_Random_Delay", "HTTP_Report_Method",
+				    "IKM_HTTP_Encrypt_Content", "Use_Auth_ID_1_",
+				    "Auth_ID_1_", "User_ID_1_", "Password_1_",
+				    "Report_Rule" };
+	char			 gpp[8];
+	size_t			 i;
+
+	/* A few hashed look-ups, whatever the size of the batch. */
+	for (i = 0; i < sizeof inputs / sizeof inputs[0]; i++)
+		if (params_find(changed, inputs[i]) != NULL)
+			return 1;
+	/* The macros $A..$P and $SA..$SD (macro_env_lookup). */
+	for (i = 0; i < 20; i++) {
+		if (i < 16)
+			snprintf(gpp, sizeof gpp, "GPP_%c", (int)('A' + i));
+		else
+			snprintf(gpp, sizeof gpp, "GPP_S%c", (int)('A' + i - 16));
+		if (params_find(changed, gpp) != NULL)
+			return 1;
+	}
+	return 0;
+}
+
 void
 plan_settings_clear(struct plan_settings *s)
 {
@@ -132,6 +178,7 @@ plan_settings_clear(struct plan_settings *s)
 	if (s->sip_password != NULL)
 		crypt_wipe(s->sip_password, strlen(s->sip_password));
 	free(s->ikm);
+	free(s->ikm_error);
 	free(s->sip_user);
 	free(s->sip_password);
 	free(s->rule);
@@ -212,7 +259,7 @@ plan_shown(enum report_kind kind, const char *url)
 
 	if ((m = plan_mask_url(url)) == NULL)
 		return NULL;
-	shown = plan_fmt("%s %s", report_kind_name(kind), m);
+	shown = plan_cat(report_kind_name(kind), " ", m);
 	free(m);
 	return shown;
 }
@@ -377,7 +424,7 @@ plan_id(const struct rule *r, size_t i)
 		id = plan_fmt("%s %s #%zu", report_kind_name(r->e[i].kind),
 		    url, same + 1);
 	else
-		id = plan_fmt("%s %s", report_kind_name(r->e[i].kind), url);
+		id = plan_cat(report_kind_name(r->e[i].kind), " ", url);
 	free(url);
 	return id;
 }
@@ -414,10 +461,11 @@ plan_build(const struct plan_settings *s, struct macro_env *env,
 		pl->n++;
 		if (plan_resolve_one(&r.e[i], i, macro_env_lookup, env, o66,
 		    &d->e, why) == -1) {
-			cr_seterr(d->why, "Report_Rule: %s", why);
+			if ((d->why = plan_cat("Report_Rule: ", why, "")) ==
+			    NULL)
+				goto oom;
 			if (pl->error[0] == '\0')
-				snprintf(pl->error, sizeof pl->error, "%s",
-				    d->why);
+				cr_seterr(pl->error, "%s", d->why);
 			/* Shown as written: no macro value in it. */
 			if ((d->shown = plan_shown(d->kind, r.e[i].url)) == NULL)
 				goto oom;
@@ -457,6 +505,7 @@ plan_dest_clear(struct plan_dest *d)
 
 	free(d->id);
 	free(d->shown);
+	free(d->why);
 	plan_entry_clear(&d->e);
 	for (i = 0; i < d->nsecrets; i++) {
 		crypt_wipe(d->secrets[i], strlen(d->secrets[i]));

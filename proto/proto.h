@@ -285,7 +285,7 @@ struct plan_settings {
 	int		 ikm_set;	/* IKM_HTTP_Encrypt_Content non-empty */
 	uint8_t		*ikm;		/* decoded once; NULL: see ikm_error */
 	size_t		 ikmlen;
-	char		 ikm_error[CR_ERRLEN];
+	char		*ikm_error;	/* why it did not decode, or NULL */
 	char		*sip_user;	/* the line's account; NULL: none */
 	char		*sip_password;
 	char		*rule;		/* Report_Rule's text */
@@ -307,7 +307,7 @@ struct plan_dest {
 	int			 resolved;
 	struct rule_entry	 e;
 	enum plan_enc		 enc;
-	char			 why[CR_ERRLEN];
+	char			*why;	/* NULL when resolved */
 	char			*secrets[PLAN_MAX_SECRETS]; /* for plan_scrub */
 	size_t			 nsecrets;
 };
@@ -323,6 +323,12 @@ struct plan {
 int		 plan_settings_parse(const struct params *,
 		    struct plan_settings *, char *);
 void		 plan_settings_clear(struct plan_settings *);
+/*
+ * Whether the name list CHANGED holds a name plan_settings_parse reads
+ * or a macro's (GPP_A..GPP_P, GPP_SA..GPP_SD): only then can the
+ * settings or the plan differ after a batch.
+ */
+int		 plan_touched(const struct params *);
 /* The one rule for an entry's body: --key, else the IKM, else plain. */
 enum plan_enc	 plan_encryption(const struct plan_settings *,
 		    const struct rule_entry *);

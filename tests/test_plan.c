@@ -114,6 +114,40 @@ test_settings_typed(void **state)
 	assert_null(f->set.sip_user);
 }
 
+/* The names a batch must touch for the settings and plan to change. */
+static int
+touched(const char *name)
+{
+	struct params	*c = params_new();
+	char		 err[CR_ERRLEN];
+	int		 rv;
+
+	assert_non_null(c);
+	assert_true(params_set(c, "Station_Name", "x", UA_NONE, err) >= 0);
+	assert_true(params_set(c, name, "x", UA_NONE, err) >= 0);
+	rv = plan_touched(c);
+	params_free(c);
+	return rv;
+}
+
+static void
+test_inputs(void **state)
+{
+	assert_true(touched("Report_Rule"));
+	assert_true(touched("report_rule"));
+	assert_true(touched("GPP_A"));
+	assert_true(touched("GPP_P"));
+	assert_true(touched("gpp_sd"));
+	assert_true(touched("IKM_HTTP_Encrypt_Content"));
+	assert_true(touched("Password_1_"));
+	assert_true(touched("Use_Auth_ID_1_"));
+	assert_true(touched("Periodic_Upload_To_Server"));
+	assert_false(touched("Station_Name"));
+	assert_false(touched("Password_2_"));
+	assert_false(touched("GPP_Q"));
+	assert_false(touched("GPP_SE"));
+}
+
 static void
 test_encryption_choice(void **state)
 {
@@ -333,6 +367,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_settings_typed, setup,
 		    teardown),
+		cmocka_unit_test(test_inputs),
 		cmocka_unit_test_setup_teardown(test_encryption_choice, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_option66_keeps_identity,
