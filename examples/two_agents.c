@@ -22,6 +22,15 @@ host_log(void *arg, int prio, const char *msg)
 	fprintf(stderr, "[%s] %s\n", (const char *)arg, msg);
 }
 
+/* What a phone's UI would show as "last report" (cfgreport_outcome). */
+static void
+host_outcome(void *arg, const struct cfgreport_outcome *o)
+{
+	fprintf(stderr, "[%s] last report: %s %s, HTTP %ld, %zu bytes%s\n",
+	    (const char *)arg, o->destination, o->ok ? "ok" : "failed",
+	    o->http_status, o->bytes, o->next_retry >= 0 ? ", retrying" : "");
+}
+
 static void
 host_stop(evutil_socket_t fd, short ev, void *arg)
 {
@@ -58,6 +67,8 @@ main(int argc, char *argv[])
 		cfg.mac = macs[i];
 		cfg.log = host_log;
 		cfg.log_arg = (void *)tags[i];
+		cfg.outcome = host_outcome;
+		cfg.outcome_arg = (void *)tags[i];
 		if ((agents[i] = cfgreport_new(base, &cfg, err)) == NULL) {
 			fprintf(stderr, "%s: %s\n", tags[i], err);
 			return 1;

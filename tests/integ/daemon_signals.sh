@@ -90,4 +90,7 @@ n2=$(ls "$tmp/r" | grep -c '^000e08000002-full.xml')
     "$tmp/r/$(ls "$tmp/r" | grep -m1 '^000e08000002-full')" &&
     ok "two agents on one loop both reported" ||
     { not_ok "two agents (rc $rc)"; sed 's/^/# /' "$tmp/two.err"; }
+grep -q "^\[agent2\] last report: full http://127.0.0.1:$rport/000e08000002-full.xml ok, HTTP 20[01]" "$tmp/two.err" &&
+    ok "the host is told of the outcome" ||
+    { not_ok "no outcome"; sed 's/^/# /' "$tmp/two.err"; }
 finish
