@@ -181,12 +181,30 @@ state_ua_name(enum ua ua)
 	return s != NULL ? s : "-";
 }
 
+static void
+state_emit_param(const struct param *p, struct state_out *o)
+{
+	state_puts(o, "param ");
+	state_putu64(o, p->seq);
+	state_puts(o, " ");
+	state_puts(o, state_ua_name(p->ua));
+	state_puts(o, " ");
+	state_puts(o, p->name);
+	state_puts(o, " ");
+	if (p->value != NULL)
+		state_putquoted(o, p->value);
+	else
+		state_puts(o, "-");
+	state_puts(o, "\n");
+}
+
+static int	state_unhex(int);
+
 /* Everything before the trailer. */
 static void
 state_emit(const struct state *st, struct state_out *o)
 {
-	const struct param	*p;
-	size_t			 i, n;
+	size_t	i, n;
 
 	state_puts(o, STATE_MAGIC " ");
 	state_putu64(o, STATE_VERSION);
@@ -206,21 +224,28 @@ state_emit(const struct state *st, struct state_out *o)
 		state_puts(o, "\n");
 	}
 	n = st->params != NULL ? params_count(st->params) : 0;
-	for (i = 0; i < n; i++) {
-		p = params_at(st->params, i);
-		state_puts(o, "param ");
-		state_putu64(o, p->seq);
-		state_puts(o, " ");
-		state_puts(o, state_ua_name(p->ua));
-		state_puts(o, " ");
-		state_puts(o, p->name);
-		state_puts(o, " ");
-		if (p->value != NULL)
-			state_putquoted(o, p->value);
-		else
-			state_puts(o, "-");
-		state_puts(o, "\n");
-	}
+	for (i = 0; i < n; i++)
+		state_emit_param(params_at(st->params, i), o);
+}
+
+size_t
+state_param_len(const struct param *p)
+{
+	struct state_out	o = { NULL, 0 };
+
+	state_emit_param(p, &o);
+	return o.len;
+}
+
+void
+state_id(const char *buf, size_t len, uint8_t id[STATE_DIGEST_LEN])
+{
+	const char	*h = buf + len - 1 - 2 * STATE_DIGEST_LEN;
+	size_t		 i;
+
+	for (i = 0; i < STATE_DIGEST_LEN; i++)
+		id[i] = (uint8_t)(state_unhex((unsigned char)h[2 * i]) << 4 |
+		    state_unhex((unsigned char)h[2 * i + 1]));
 }
 
 /*

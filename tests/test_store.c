@@ -1,9 +1,11 @@
 /* test_store.c — the durable store: deltas by change number, durability. */
 #include "config.h"
 
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <dirent.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -148,13 +150,38 @@ file(const char *path, size_t *len)
 	return buf;
 }
 
-static ino_t
-inode(const char *path)
+/* FNV-1a of BUF, continuing H. */
+static uint64_t
+fnv(uint64_t h, const char *buf, size_t len)
 {
-	struct stat	sb;
+	while (len-- > 0)
+		h = (h ^ (unsigned char)*buf++) * 0x100000001b3ULL;
+	return h;
+}
 
-	assert_int_equal(stat(path, &sb), 0);
-	return sb.st_ino;
+/*
+ * A fingerprint of everything the store keeps on disk (the state file and
+ * the journal, or their absence): equal means nothing was written.
+ */
+static uint64_t
+ondisk(const struct fixture *f)
+{
+	const char	*files[] = { "cfgreport.state", "cfgreport.journal" };
+	char		 path[160], *buf;
+	uint64_t	 h = 0xcbf29ce484222325ULL;
+	size_t		 i, len;
+
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof path, "%s/%s", f->dir, files[i]);
+		h = fnv(h, "|", 1);
+		if (access(path, F_OK) == -1)
+			continue;
+		buf = file(path, &len);
+		h = fnv(h, buf, len);
+		h = fnv(h, (const char *)&len, sizeof len);
+		free(buf);
+	}
+	return h;
 }
 
 /* A store given the baseline A..F = "0" and a digest of 0x11s. */
@@ -398,7 +425,7 @@ test_retain(void **state)
 	char		 err[CR_ERRLEN], k[STATE_MAX_DESTS + 1][16];
 	char		 longkey[STATE_MAX_KEY + 2];
 	uint64_t	 acked;
-	ino_t		 ino;
+	uint64_t	 ino;
 	size_t		 i;
 
 	keys[0] = D1;
@@ -407,12 +434,12 @@ test_retain(void **state)
 	apply(s, "A=a", NULL);
 	assert_int_equal(store_dest_ack(s, D1, 1, err), 0);
 	/* The same set, duplicates and another order: nothing written. */
-	ino = inode(f->path);
+	ino = ondisk(f);
 	assert_int_equal(store_dest_retain(s, two, 3, err), 0);
-	assert_true(inode(f->path) == ino);
+	assert_true(ondisk(f) == ino);
 	/* D1 dropped: forgotten, and a later return starts at now. */
 	assert_int_equal(store_dest_retain(s, two, 1, err), 0);
-	assert_true(inode(f->path) != ino);
+	assert_true(ondisk(f) != ino);
 	assert_int_equal(store_dest_acked(s, D1, &acked), 0);
 	assert_int_equal(store_dest_acked(s, D2, &acked), 1);
 	assert_int_equal(acked, 0);
@@ -453,6 +480,7 @@ test_persistence(void **state)
 	const char		*keys[] = { D1, D2 };
 	uint8_t			 d[STATE_DIGEST_LEN];
 	char			 err[CR_ERRLEN], *before, *after;
+	uint64_t		 h0;
 	size_t			 blen, alen;
 	uint64_t		 acked;
 
@@ -463,6 +491,7 @@ test_persistence(void **state)
 	memset(d, 0x33, sizeof d);
 	assert_int_equal(store_set_profile_digest(s, d, err), 0);
 	before = file(f->path, &blen);
+	h0 = ondisk(f);
 
 	s = reopen(f, s);
 	assert_int_equal(store_seq(s), 2);
@@ -483,6 +512,7 @@ test_persistence(void **state)
 	assert_string_equal(delta(s, D2, NULL), "B");
 	/* Opening writes nothing. */
 	after = file(f->path, &alen);
+	assert_true(ondisk(f) == h0);
 	assert_int_equal(blen, alen);
 	assert_memory_equal(before, after, blen);
 	free(before);
@@ -498,10 +528,12 @@ test_refused_batch(void **state)
 	struct store	*s = opened(f);
 	struct params	*b, *changed;
 	char		 err[CR_ERRLEN], *before, *after;
+	uint64_t	 h0;
 	size_t		 blen, alen;
 
 	apply(s, "A=a", NULL);
 	before = file(f->path, &blen);
+	h0 = ondisk(f);
 	changed = batch("Z=", NULL);
 	b = batch("A=other", "New=n", "Periodic_Upload_To_Server=5", NULL);
 	assert_int_equal(store_apply(s, b, changed, err), -1);
@@ -518,6 +550,7 @@ test_refused_batch(void **state)
 	assert_int_equal(store_seq(s), 1);
 	assert_string_equal(names(changed), "Z");
 	after = file(f->path, &alen);
+	assert_true(ondisk(f) == h0);
 	assert_int_equal(blen, alen);
 	assert_memory_equal(before, after, blen);
 	free(after);
@@ -539,7 +572,7 @@ test_ua_only_and_no_change(void **state)
 	const struct param	*p;
 	const char		*keys[] = { D1 };
 	char			 err[CR_ERRLEN];
-	ino_t			 ino;
+	uint64_t		 ino;
 
 	assert_int_equal(store_dest_retain(s, keys, 1, err), 0);
 	b = batch("A/rw", "Z=z", NULL);
@@ -554,16 +587,16 @@ test_ua_only_and_no_change(void **state)
 	assert_string_equal(delta(s, D1, NULL), "A,Z");
 
 	/* The same batch again changes nothing: no number, no write. */
-	ino = inode(f->path);
+	ino = ondisk(f);
 	assert_int_equal(store_apply(s, b, changed, err), 0);
 	assert_int_equal(store_seq(s), 1);
-	assert_true(inode(f->path) == ino);
+	assert_true(ondisk(f) == ino);
 	params_free(b);
 	/* Neither does a value equal to the stored one. */
 	b = batch("B=0", NULL);
 	assert_int_equal(store_apply(s, b, NULL, err), 0);
 	assert_int_equal(store_seq(s), 1);
-	assert_true(inode(f->path) == ino);
+	assert_true(ondisk(f) == ino);
 	params_free(b);
 	params_free(changed);
 	store_free(s);
@@ -593,18 +626,26 @@ test_write_failure(void **state)
 	const char	*keys[] = { D1, D2 };
 	uint8_t		 d[STATE_DIGEST_LEN];
 	char		 err[CR_ERRLEN];
-	uint64_t	 acked;
+	uint64_t	 acked, h0;
+	struct rlimit	 rl, lim;
 
 	assert_int_equal(store_dest_retain(s, keys, 1, err), 0);
 	apply(s, "A=a", NULL);
-	/* rename() onto a directory fails, even for root. */
-	assert_int_equal(unlink(f->path), 0);
-	assert_int_equal(mkdir(f->path, 0700), 0);
+	/*
+	 * No byte more may be written to any file (EFBIG, even for root):
+	 * the journal's append and a snapshot's temporary both fail.
+	 */
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &rl), 0);
+	lim = rl;
+	lim.rlim_cur = 1;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	h0 = ondisk(f);
 
 	changed = batch("Q=", NULL);
 	b = batch("A=b", "New=n", NULL);
 	assert_int_equal(store_apply(s, b, changed, err), -1);
-	assert_non_null(strstr(err, f->path));
+	assert_non_null(strstr(err, f->dir));
 	assert_string_equal(value(s, "A"), "a");
 	assert_null(params_find(store_params(s), "New"));
 	assert_int_equal(store_seq(s), 1);
@@ -624,8 +665,10 @@ test_write_failure(void **state)
 	/* No temporary is left behind by the failures. */
 	assert_int_equal(count_tmp(f->dir), 0);
 
+	assert_true(ondisk(f) == h0);
+
 	/* Once writes work again, the same batch goes through whole. */
-	assert_int_equal(rmdir(f->path), 0);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &rl), 0);
 	assert_int_equal(store_apply(s, b, changed, err), 0);
 	assert_string_equal(names(changed), "Q,A,New");
 	params_free(b);
@@ -645,6 +688,7 @@ test_failmalloc(void **state)
 	struct store	*s;
 	struct params	*b, *changed;
 	char		 err[CR_ERRLEN], *before, *after;
+	uint64_t	 h0;
 	size_t		 blen, alen;
 	long		 n;
 	int		 rc;
@@ -654,6 +698,7 @@ test_failmalloc(void **state)
 	s = opened(f);
 	apply(s, "A=a", NULL);
 	before = file(f->path, &blen);
+	h0 = ondisk(f);
 	changed = batch("Q=", NULL);
 	b = batch("A=b", "New=n", "Other=o", NULL);
 	for (n = 0;; n++) {
@@ -668,6 +713,7 @@ test_failmalloc(void **state)
 		assert_int_equal(store_seq(s), 1);
 		assert_string_equal(names(changed), "Q");
 		after = file(f->path, &alen);
+		assert_true(ondisk(f) == h0);
 		assert_int_equal(blen, alen);
 		assert_memory_equal(before, after, blen);
 		free(after);
@@ -802,16 +848,16 @@ test_digest(void **state)
 	struct store	*s = opened(f);
 	uint8_t		 d[STATE_DIGEST_LEN];
 	char		 err[CR_ERRLEN];
-	ino_t		 ino;
+	uint64_t	 ino;
 
 	memset(d, 0x11, sizeof d);
 	assert_memory_equal(store_profile_digest(s), d, sizeof d);
-	ino = inode(f->path);
+	ino = ondisk(f);
 	assert_int_equal(store_set_profile_digest(s, d, err), 0);
-	assert_true(inode(f->path) == ino);
+	assert_true(ondisk(f) == ino);
 	assert_int_equal(state_sha256("<flat-profile/>", 15, d), 0);
 	assert_int_equal(store_set_profile_digest(s, d, err), 0);
-	assert_true(inode(f->path) != ino);
+	assert_true(ondisk(f) != ino);
 	s = reopen(f, s);
 	assert_memory_equal(store_profile_digest(s), d, sizeof d);
 	assert_int_equal(store_seq(s), 0);
