@@ -513,6 +513,11 @@ store_replay(struct store *s, char *err)
 	s->jneed = 1;
 	if (rv == 0)
 		return 0;
+	/* Never written (it is created whole): nothing to lose. */
+	if (buf != NULL && len == 0) {
+		free(buf);
+		return 0;
+	}
 	if (buf == NULL) {
 		snprintf(why, sizeof why, "larger than %zu bytes",
 		    STORE_JOURNAL_MAX);

@@ -308,9 +308,9 @@ journal_get_batch(struct journal_in *in, struct journal_rec *r)
 	if (journal_getn(in, 8, &r->seq) == -1 ||
 	    journal_getn(in, 4, &count) == -1)
 		return -1;
-	/* Each entry takes at least 11 bytes: a count cannot lie. */
+	/* Each entry takes at least 7 bytes: a count cannot lie. */
 	if (count == 0 || count > PARAMS_MAX_COUNT ||
-	    count > (uint64_t)(in->end - in->p) / 11)
+	    count > (uint64_t)(in->end - in->p) / 7)
 		return journal_fail(in, "batch of a bad size");
 	if ((r->params = params_new()) == NULL)
 		return journal_fail(in, "out of memory");
