@@ -68,6 +68,7 @@ struct store {
 	int		 jtorn;		/* cut the torn tail off first */
 	int		 jbroken;	/* write a snapshot before appending */
 	size_t		 compact_at;	/* store_compact_at's bound, or 0 */
+	int		 size_upper;	/* size is an upper bound (replay) */
 };
 
 /*
@@ -232,15 +233,16 @@ store_dest_index(const struct store *s, const char *key)
 /*
  * Apply a record to memory: the one path for a change just made durable
  * and for a change replayed from the journal.  Takes the keys R holds.
+ * SHRINKP: for a live batch, the bytes of the lines it replaces.
  * -1 when the record does not fit the state (ERR says why), -2 when
  * memory ran out; either way nothing changed.
  */
 static int
-store_rec_apply(struct store *s, struct journal_rec *r, char *err)
+store_rec_apply(struct store *s, struct journal_rec *r,
+    const size_t *shrinkp, char *err)
 {
-	const struct param	*e;
-	size_t			 i, n, grow = 0, shrink = 0, nnew = 0;
-	int			 k;
+	size_t	i, n, grow = 0, nnew = 0;
+	int	k;
 
 	switch (r->type) {
 	case JOURNAL_BATCH:
@@ -251,27 +253,32 @@ store_rec_apply(struct store *s, struct journal_rec *r, char *err)
 			return -1;
 		}
 		n = params_count(r->params);
-		for (i = 0; i < n; i++) {
-			e = params_at(r->params, i);
-			nnew += params_find(s->st.params, e->name) == NULL;
-		}
-		if (params_count(s->st.params) + nnew > PARAMS_MAX_COUNT) {
-			cr_seterr(err, "more than %d parameters",
-			    PARAMS_MAX_COUNT);
-			return -1;
+		/*
+		 * The size a snapshot would take grows by the new lines; a
+		 * live change also takes off the old ones (store_apply has
+		 * looked them up already), a replay does not look: its size
+		 * is an upper bound until store_resize needs the truth.
+		 */
+		for (i = 0; i < n; i++)
+			grow += state_param_len(params_at(r->params, i));
+		if (params_apply(s->st.params, r->params, NULL, err) == -1) {
+			/* Too many names is the record's fault, else memory. */
+			for (i = 0; i < n; i++)
+				nnew += params_find(s->st.params,
+				    params_at(r->params, i)->name) == NULL;
+			return params_count(s->st.params) + nnew >
+			    PARAMS_MAX_COUNT ? -1 : -2;
 		}
 		for (i = 0; i < n; i++)
-			shrink += store_line(s->st.params,
-			    params_at(r->params, i)->name);
-		if (params_apply(s->st.params, r->params, NULL, err) == -1)
-			return -2;
-		for (i = 0; i < n; i++) {
-			e = params_at(r->params, i);
-			params_set_seq(s->st.params, e->name, r->seq);
-			grow += store_line(s->st.params, e->name);
-		}
+			params_set_seq(s->st.params,
+			    params_at(r->params, i)->name, r->seq);
 		s->st.seq = r->seq;
-		s->size = s->size + grow - shrink;
+		if (shrinkp != NULL)
+			s->size = s->size + grow - *shrinkp;
+		else {
+			s->size += grow;
+			s->size_upper = 1;
+		}
 		return 0;
 	case JOURNAL_ACK:
 		if (r->dest[0].acked > s->st.seq) {
@@ -377,6 +384,7 @@ store_snapshot(struct store *s, const struct state *st, char *err)
 	memcpy(s->id, id, sizeof id);
 	s->snaplen = (off_t)len;
 	s->size = len;
+	s->size_upper = 0;
 	s->jbroken = 0;
 	return 0;
 }
@@ -459,13 +467,14 @@ store_unappend(struct store *s, off_t len)
  * records, and a failure there loses nothing (the record is durable).
  */
 static int
-store_commit(struct store *s, struct journal_rec *r, char *err)
+store_commit(struct store *s, struct journal_rec *r, const size_t *shrinkp,
+    char *err)
 {
 	off_t	at;
 
 	if (store_append(s, r, &at, err) == -1)
 		return -1;
-	if (store_rec_apply(s, r, err) != 0) {
+	if (store_rec_apply(s, r, shrinkp, err) != 0) {
 		store_unappend(s, at);
 		return -1;
 	}
@@ -553,7 +562,7 @@ store_replay(struct store *s, char *err)
 			journal_rec_clear(&r);
 			rv = -1;
 		} else if (rv == 1) {
-			rv = store_rec_apply(s, &r, why);
+			rv = store_rec_apply(s, &r, NULL, why);
 			journal_rec_clear(&r);
 			if (rv == -2) {
 				cr_seterr(err, "%s: %s", s->jpath, why);
@@ -830,6 +839,24 @@ store_unlist(struct params *changed, const struct params *ch,
 	}
 }
 
+/*
+ * The exact size a snapshot would take, when a replay left only an upper
+ * bound: once, and only when a batch comes near STATE_MAX_SIZE.
+ */
+static size_t
+store_resize(struct store *s)
+{
+	size_t	i, n = params_count(s->st.params), size = 0;
+
+	if (!s->size_upper)
+		return s->size;
+	for (i = 0; i < n; i++)
+		size += state_param_len(params_at(s->st.params, i));
+	s->size = size;
+	s->size_upper = 0;
+	return s->size;
+}
+
 /* A fresh store: the batch on an empty set, written as the snapshot. */
 static int
 store_apply_first(struct store *s, struct params *p, char *err)
@@ -923,7 +950,8 @@ store_apply(struct store *s, const struct params *batch,
 		grow += state_param_len(c);
 	}
 	/* Refuse now what could no longer be written as a snapshot. */
-	if (s->size + grow - shrink > STATE_MAX_SIZE - STORE_SLACK) {
+	if (s->size + grow - shrink > STATE_MAX_SIZE - STORE_SLACK &&
+	    store_resize(s) + grow - shrink > STATE_MAX_SIZE - STORE_SLACK) {
 		cr_seterr(err, "state: larger than %d bytes", STATE_MAX_SIZE);
 		goto out;
 	}
@@ -952,7 +980,7 @@ store_apply(struct store *s, const struct params *batch,
 		if ((rv = store_apply_first(s, r.params, err)) == 0)
 			r.params = NULL;
 	} else
-		rv = store_commit(s, &r, err);
+		rv = store_commit(s, &r, &shrink, err);
 	if (rv == -1 && changed != NULL)
 		store_unlist(changed, ch, added);
 out:
@@ -1059,7 +1087,7 @@ store_dest_ack(struct store *s, const char *key, uint64_t seq, char *err)
 		cr_seterr(err, "out of memory");
 		return -1;
 	}
-	rv = store_commit(s, &r, err);
+	rv = store_commit(s, &r, NULL, err);
 	journal_rec_clear(&r);
 	return rv;
 }
@@ -1105,7 +1133,7 @@ store_dest_retain(struct store *s, const char *const *keys, size_t nkeys,
 	if (nnew == 0 && r.ndest == s->st.ndest)
 		rv = 0;
 	else
-		rv = store_commit(s, &r, err);
+		rv = store_commit(s, &r, NULL, err);
 out:
 	journal_rec_clear(&r);
 	return rv;
@@ -1131,5 +1159,5 @@ store_set_profile_digest(struct store *s,
 	memset(&r, 0, sizeof r);
 	r.type = JOURNAL_PROFILE;
 	memcpy(r.id, digest, STATE_DIGEST_LEN);
-	return store_commit(s, &r, err);
+	return store_commit(s, &r, NULL, err);
 }

@@ -39,29 +39,6 @@
 #define JOURNAL_MAGIC		"cfgreport-journal"
 #define JOURNAL_MAGIC_LEN	(sizeof JOURNAL_MAGIC - 1)
 
-/* CRC-32C (Castagnoli), reflected, as iSCSI and ext4 use it. */
-static uint32_t
-journal_crc(uint32_t crc, const void *data, size_t len)
-{
-	static uint32_t	 table[256];
-	const uint8_t	*p = data;
-	uint32_t	 c;
-	int		 i, k;
-
-	if (table[1] == 0) {
-		for (i = 0; i < 256; i++) {
-			c = (uint32_t)i;
-			for (k = 0; k < 8; k++)
-				c = c & 1 ? (c >> 1) ^ 0x82f63b78 : c >> 1;
-			table[i] = c;
-		}
-	}
-	crc = ~crc;
-	while (len-- > 0)
-		crc = table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
-	return ~crc;
-}
-
 void
 journal_rec_clear(struct journal_rec *r)
 {
@@ -233,8 +210,8 @@ journal_encode(const struct journal_rec *r, size_t *lenp, char *err)
 	journal_putn(&o, payload, 4);
 	o.len += 4;
 	journal_emit(r, &o);
-	crc = journal_crc(0, o.buf, 4);
-	crc = journal_crc(crc, o.buf + JOURNAL_FRAME, payload);
+	crc = state_crc32c(0, o.buf, 4);
+	crc = state_crc32c(crc, o.buf + JOURNAL_FRAME, payload);
 	o.len = 4;
 	journal_putn(&o, crc, 4);
 	*lenp = JOURNAL_FRAME + payload;
@@ -444,7 +421,7 @@ journal_decode(const void *buf, size_t len, size_t *used,
 		cr_seterr(err, "journal: record cut short");
 		return -1;
 	}
-	if (journal_crc(journal_crc(0, b, 4), b + JOURNAL_FRAME,
+	if (state_crc32c(state_crc32c(0, b, 4), b + JOURNAL_FRAME,
 	    (size_t)payload) != (uint32_t)crc) {
 		cr_seterr(err, "journal: checksum mismatch");
 		return -1;

@@ -477,10 +477,10 @@ int		 ctlmsg_dec_reply(struct ctlmsg_dec *, int *, const char **,
 /*
  * state.c — the agent's durable state file (docs/store.md): header and
  * version, the change sequence number, the profile's digest, the delta
- * destinations, the parameters with their change numbers, and a SHA-256
- * trailer over all of it.
+ * destinations, the parameters with their change numbers, and a CRC-32C
+ * trailer over all of it (SHA-256 in version 1).
  */
-#define STATE_VERSION		1
+#define STATE_VERSION		2	/* 1 is read too */
 #define STATE_MAX_DESTS		16
 #define STATE_MAX_KEY		4096		/* bytes of a destination key */
 #define STATE_MAX_SIZE		(64 * 1024 * 1024)
@@ -518,6 +518,8 @@ char		*state_encode(const struct state *, size_t *, char *);
 void		 state_clear(struct state *);
 /* SHA-256 of LEN bytes (wolfSSL): 0, or -1 when wolfSSL fails. */
 int		 state_sha256(const void *, size_t, uint8_t [STATE_DIGEST_LEN]);
+/* CRC-32C of LEN bytes, continuing CRC (0 to start). */
+uint32_t	 state_crc32c(uint32_t, const void *, size_t);
 /*
  * The id of a state file that state_parse accepted or state_encode wrote
  * (LEN bytes): its trailer's digest, which the journal's head names.

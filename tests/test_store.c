@@ -782,10 +782,10 @@ test_corrupt(void **state)
 	assert_non_null(strstr(store_recovered(s), "not a cfgreport state"));
 	store_free(s);
 	fp = fopen(f->path, "w");
-	fputs("cfgreport-state 2\n", fp);
+	fputs("cfgreport-state 3\n", fp);
 	fclose(fp);
 	s = store_open(f->dir, err);
-	assert_non_null(strstr(store_recovered(s), "format version 2"));
+	assert_non_null(strstr(store_recovered(s), "format version 3"));
 	store_free(s);
 
 	/* Once set aside, the next open is an ordinary fresh one. */
