@@ -14,13 +14,18 @@
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-$top/build}
+# Builds the benchmark programs if they are missing or stale.
+if [ -z "${BENCH:-}" ]; then
+	(cd "$build" && make -s bench >/dev/null) ||
+	    { echo "store.sh: make bench failed in $build" >&2; exit 2; }
+fi
 bench=${BENCH:-$build/tests/bench/bench_store}
 sizes=${SIZES:-500 20000}
 sets=${SETS:-1000}
 acks=${ACKS:-20}
 cgsets=${CG_SETS:-200}
 replay=${REPLAY:-10000}
-[ -x "$bench" ] || { echo "store.sh: no $bench: make check first" >&2; exit 2; }
+[ -x "$bench" ] || { echo "store.sh: no $bench: make bench first" >&2; exit 2; }
 command -v valgrind >/dev/null || { echo "store.sh: no valgrind" >&2; exit 2; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
