@@ -14,8 +14,9 @@
  *     delta's names, and the acknowledgment (bench_ack);
  *   - closes and reopens the store (bench_reopen), which replays whatever
  *     the journal holds.
- * Prints the bytes written (wchar) per set and per round, the files'
- * sizes and the wall time per set.  Uses only the store's interface, so
+ * Prints the bytes written (wchar) per set and per round, the worst
+ * average over 1,000 consecutive sets (a window holding a compaction),
+ * the files' sizes and the wall time per set.  Uses only the store's interface, so
  * the same program measures any version of the store.
  */
 #include "config.h"
@@ -31,6 +32,9 @@
 
 #include "proto.h"
 #include "agent.h"
+
+/* The window the worst bytes written per set are averaged over. */
+#define WINDOW	1000
 
 static void
 die(const char *what, const char *err)
@@ -136,7 +140,7 @@ main(int argc, char **argv)
 	const char		*key = "delta http://prov.example/bench.xml";
 	char			 name[48], value[96], err[CR_ERRLEN];
 	long			 nparams, sets, acks, i;
-	unsigned long long	 w0, wset, wack;
+	unsigned long long	 w0, wset, wack, worst = 0, *after;
 	uint64_t		 seq;
 	double			 t0, t;
 
@@ -168,15 +172,25 @@ main(int argc, char **argv)
 		die("baseline", err);
 	params_free(p);
 
-	w0 = wchar();
+	/* Bytes after each set, for the worst window of WINDOW sets. */
+	if ((after = calloc((size_t)sets + 1, sizeof *after)) == NULL)
+		die("sets", "out of memory");
+	w0 = after[0] = wchar();
 	t0 = now();
 	for (i = 0; i < sets; i++) {
 		b = bench_batch(i % nparams, i);
 		bench_set(s, b);
 		params_free(b);
+		if (sets >= WINDOW)
+			after[i + 1] = wchar();
 	}
 	t = sets > 0 ? (now() - t0) / (double)sets : 0;
 	wset = wchar() - w0;
+	for (i = WINDOW; i <= sets; i++) {
+		if (after[i] - after[i - WINDOW] > worst)
+			worst = after[i] - after[i - WINDOW];
+	}
+	free(after);
 
 	w0 = wchar();
 	for (i = 0; i < acks; i++) {
@@ -194,6 +208,9 @@ main(int argc, char **argv)
 
 	store_free(s);
 	s = bench_reopen(argv[1]);
+	if (worst > 0)
+		printf("worst %d consecutive sets: %.0f bytes written per set\n",
+		    WINDOW, (double)worst / WINDOW);
 	printf("%ld parameters: %ld sets, %.0f bytes written per set, "
 	    "%.3f ms per set; %ld rounds, %.0f bytes written per round "
 	    "(set and ack); state %lld bytes, journal %lld bytes, seq %"

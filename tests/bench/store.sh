@@ -5,7 +5,10 @@
 #     per one-change delta acknowledgment (bench_ack) and per loading
 #     store_open (bench_reopen, with the journal the sets left);
 #   - bytes written (wchar of /proc/PID/io) per set and per day at one
-#     change a minute, with compaction amortised over SETS sets.
+#     change a minute, with compaction amortised over SETS sets, and the
+#     worst average over 1,000 consecutive sets (a window with a
+#     compaction in it, when SETS is large enough for one);
+#   - the instructions of store_delta_names, which scans every name.
 #   BUILD=/path/to/build sh tests/bench/store.sh
 #   BENCH=/path/to/bench_store ...	another build's program (side by side)
 #   SIZES="500 20000" SETS=1000 ACKS=20 CG_SETS=200 REPLAY=10000
@@ -45,9 +48,11 @@ ir() {
 for n in $sizes; do
 	set_ir=$(ir bench_set "$cgsets" "$n" "$cgsets" 0)
 	ack_ir=$(ir bench_ack "$acks" "$n" 0 "$acks")
+	delta_ir=$(ir store_delta_names "$acks" "$n" 0 "$acks")
 	open_ir=$(ir bench_reopen 1 "$n" 0 0)
-	printf '%6d parameters: set %10d Ir, ack %10d Ir, open %11d Ir\n' \
+	printf '%6d parameters: set %10d Ir, ack %10d Ir, open %11d Ir' \
 	    "$n" "$set_ir" "$ack_ir" "$open_ir"
+	printf ' (store_delta_names %d Ir)\n' "$delta_ir"
 done
 # Start-up with a long journal to replay (nothing to replay on a store
 # that writes snapshots only).
