@@ -729,16 +729,21 @@ store_stats(const struct store *s, struct store_stats *out)
 }
 
 /*
- * A fresh store's first write is a snapshot: NEXT becomes the state.  On
- * failure neither file is left behind, so the store stays fresh.
+ * A fresh store's first write is a snapshot: NEXT becomes the state (the
+ * store takes what it holds).  On failure neither file is left behind,
+ * so the store stays fresh.
  */
 static int
 store_first(struct store *s, const struct state *next, char *err)
 {
 	int	gone;
 
-	if (store_snapshot(s, next, err) == 0)
+	if (store_snapshot(s, next, err) == 0) {
+		params_free(s->st.params);
+		s->st = *next;
+		s->fresh = 0;
 		return 0;
+	}
 	/* fileio_write_atomic also fails after its rename. */
 	gone = unlink(s->path) == 0;
 	gone |= unlink(s->jpath) == 0;
@@ -793,9 +798,6 @@ store_baseline(struct store *s, const struct params *profile,
 		params_free(p);
 		return -1;
 	}
-	params_free(s->st.params);
-	s->st = next;
-	s->fresh = 0;
 	return 0;
 }
 
@@ -866,12 +868,7 @@ store_apply_first(struct store *s, struct params *p, char *err)
 	next = s->st;
 	next.params = p;
 	next.seq = s->st.seq + 1;
-	if (store_first(s, &next, err) == -1)
-		return -1;
-	params_free(s->st.params);
-	s->st = next;
-	s->fresh = 0;
-	return 0;
+	return store_first(s, &next, err);
 }
 
 /*
