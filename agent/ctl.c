@@ -184,6 +184,12 @@ ctl_conn_send(struct ctl_conn *c, int ok, const char *text, size_t len,
 		hdrlen = ctlmsg_reply_header(hdr, ok, len, NULL);
 		rv = -1;
 	}
+	/*
+	 * The handler may have blocked the loop (a durable write on slow
+	 * flash) since the loop last read the clock: the write time-out
+	 * armed by evbuffer_add counts from now, not from before it.
+	 */
+	event_base_update_cache_time(c->conn_ctl->sc_base);
 	if (evbuffer_add(out, hdr, (size_t)hdrlen) == -1 ||
 	    evbuffer_add(out, text, len) == -1) {
 		ctl_log(c->conn_ctl, LOG_WARNING, "%s: out of memory",

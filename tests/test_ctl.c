@@ -134,6 +134,19 @@ handler(void *arg, struct ctl_req *req, int argc, char **argv,
 		free(text);
 		return;
 	}
+	if (strcmp(argv[0], "slow") == 0) {
+		/*
+		 * A durable write on slow flash: the loop is blocked for
+		 * longer than the idle time-out (the delay is the injected
+		 * fault, not a wait for something to happen).
+		 */
+		struct timespec	 ts = { 0, 400 * 1000 * 1000 };
+
+		while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+			continue;
+		assert_int_equal(ctl_reply(req, 1, "applied", 7), 0);
+		return;
+	}
 	if (fx->defer) {
 		assert_true(fx->npending < MAX_PENDING);
 		fx->pending[fx->npending++] = req;
@@ -464,6 +477,33 @@ test_deferred_by_timer(void **state)
 	assert_string_equal(r->text[0], "later");
 	assert_false(r->closed);
 	event_free(l.ev);
+	raw_free(r);
+}
+
+/*
+ * The handler owns the request for longer than the idle time-out, in the
+ * same loop pass (a durable write blocks the loop): the client still gets
+ * its reply, and the connection stays usable.
+ */
+static void
+test_slow_handler(void **state)
+{
+	struct fx		*fx = *state;
+	struct raw		*r;
+	struct ctl_limits	 lim = { 0, 100, 0 };
+	char			*slow[] = { "slow", NULL }, *info[] = { "info",
+				    NULL };
+
+	ctl_set_limits(fx->ctl, &lim);
+	r = raw_open(fx);
+	raw_request(r, 1, slow, NULL, 0);
+	RUN_UNTIL(fx, r->nreplies == 1 || r->closed, 5);
+	assert_int_equal(r->nreplies, 1);
+	assert_true(r->ok[0]);
+	assert_string_equal(r->text[0], "applied");
+	raw_request(r, 1, info, NULL, 0);
+	RUN_UNTIL(fx, r->nreplies == 2 || r->closed, 5);
+	assert_int_equal(r->nreplies, 2);
 	raw_free(r);
 }
 
@@ -1061,6 +1101,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_one_at_a_time, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_deferred_by_timer, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_slow_handler, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_client_gone, setup,
 		    teardown),
