@@ -29,6 +29,16 @@
 #define TRANSFER_TFTP_BLKSIZE		512
 /* libcurl's minimum (CURLOPT_UPLOAD_BUFFERSIZE). */
 #define TRANSFER_UPLOAD_BUFFER		16384L
+/*
+ * What a server's answer may cost (docs/transfer.md): the agent needs only
+ * the status line.  Header lines of every response of the exchange (a 401
+ * challenge, then the answer) and the answer's body are each capped; past
+ * a cap the transfer is aborted.  The receive buffer is libcurl's smallest
+ * too, so at most a cap plus that much is ever read.
+ */
+#define TRANSFER_MAX_HEADERS		16384
+#define TRANSFER_MAX_BODY		16384
+#define TRANSFER_RECV_BUFFER		16384L
 
 /* One socket curl asked us to watch; tied to it with curl_multi_assign. */
 struct transfer_sock {
@@ -45,6 +55,9 @@ struct transfer {
 	uint8_t			*t_body;
 	size_t			 t_len;
 	size_t			 t_off;		/* read position (PUT, TFTP) */
+	size_t			 t_hdrbytes;	/* of the server's answers */
+	size_t			 t_bodybytes;
+	const char		*t_abort;	/* what went over its cap */
 	transfer_done_cb	 t_cb;
 	void			*t_arg;
 	char			 t_errbuf[CURL_ERROR_SIZE];
@@ -81,6 +94,7 @@ static int	transfer_setup(struct transfer *, const struct transfer_req *,
 static size_t	transfer_read(char *, size_t, size_t, void *);
 static int	transfer_seek(void *, curl_off_t, int);
 static size_t	transfer_discard(char *, size_t, size_t, void *);
+static size_t	transfer_headers(char *, size_t, size_t, void *);
 static void	transfer_wipe_body(uint8_t *, size_t);
 
 /* Reports may hold plaintext configuration: do not leave it in the heap. */
@@ -346,6 +360,7 @@ transfer_result_of(struct transfer *t, CURLcode code,
 {
 	curl_off_t	 sent = 0, usec = 0;
 	long		 http = 0;
+	int		 body;
 
 	memset(r, 0, sizeof *r);
 	if (t->t_http)
@@ -356,7 +371,22 @@ transfer_result_of(struct transfer *t, CURLcode code,
 	r->curl_code = code;
 	r->bytes = sent > 0 ? (size_t)sent : 0;
 	r->seconds = (double)usec / 1e6;
-	if (code != CURLE_OK) {
+	if (code == CURLE_WRITE_ERROR && t->t_abort != NULL) {
+		/*
+		 * We stopped reading.  A 2xx after the whole report went out
+		 * is a delivered report, whatever the server had to add.
+		 */
+		body = strcmp(t->t_abort, "body") == 0;
+		if (body && http >= 200 && http <= 299 && r->bytes == t->t_len)
+			r->ok = 1;
+		else if (body)
+			snprintf(r->error, sizeof r->error, "HTTP %ld, response "
+			    "body over %d bytes: not read", http,
+			    TRANSFER_MAX_BODY);
+		else
+			snprintf(r->error, sizeof r->error, "response headers "
+			    "over %d bytes: not read", TRANSFER_MAX_HEADERS);
+	} else if (code != CURLE_OK) {
 		/*
 		 * curl's text names host and port, never credentials; the
 		 * cut keeps the code in view.  curl 7.88 fills the buffer of
@@ -604,9 +634,19 @@ transfer_setup(struct transfer *t, const struct transfer_req *req,
 	SET(CURLOPT_NOSIGNAL, 1L);
 	SET(CURLOPT_CONNECTTIMEOUT, ctx->tc_connect_timeout);
 	SET(CURLOPT_TIMEOUT, ctx->tc_total_timeout);
+	/*
+	 * A peer that stops moving bytes either way for as long as a connect
+	 * may take is stalled: abort it then, not at the total time-out.
+	 */
+	SET(CURLOPT_LOW_SPEED_LIMIT, 1L);
+	SET(CURLOPT_LOW_SPEED_TIME, ctx->tc_connect_timeout);
 	SET(CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
 	/* The server's answer body is of no use: never let curl print it. */
 	SET(CURLOPT_WRITEFUNCTION, transfer_discard);
+	SET(CURLOPT_WRITEDATA, t);
+	SET(CURLOPT_HEADERFUNCTION, transfer_headers);
+	SET(CURLOPT_HEADERDATA, t);
+	SET(CURLOPT_BUFFERSIZE, TRANSFER_RECV_BUFFER);
 	/*
 	 * A report goes out once an hour at most often: a connection kept
 	 * for the next one would hold an fd, a server's slot and curl's
@@ -642,6 +682,13 @@ transfer_setup(struct transfer *t, const struct transfer_req *req,
 	}
 
 	/* HTTP(S) only from here. */
+	/*
+	 * HTTP/1.1, deliberately: one small request per report on a
+	 * connection that is never reused gains nothing from HTTP/2's
+	 * multiplexing, and costs a framing layer (and its bugs: curl error
+	 * 92 against lighttpd with TLS and Basic, docs/transfer.md).
+	 */
+	SET(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
 	if (req->content_type != NULL) {
 		if (transfer_header(t, "Content-Type", req->content_type,
 		    err) == -1)
@@ -728,8 +775,30 @@ transfer_seek(void *arg, curl_off_t off, int origin)
 	return CURL_SEEKFUNC_OK;
 }
 
+/* CURLOPT_WRITEFUNCTION: the answer's body is counted, never kept. */
 static size_t
 transfer_discard(char *buf, size_t size, size_t n, void *arg)
 {
+	struct transfer	*t = arg;
+
+	t->t_bodybytes += size * n;
+	if (t->t_bodybytes > TRANSFER_MAX_BODY) {
+		t->t_abort = "body";
+		return 0;
+	}
+	return size * n;
+}
+
+/* CURLOPT_HEADERFUNCTION: header lines of every answer, counted. */
+static size_t
+transfer_headers(char *buf, size_t size, size_t n, void *arg)
+{
+	struct transfer	*t = arg;
+
+	t->t_hdrbytes += size * n;
+	if (t->t_hdrbytes > TRANSFER_MAX_HEADERS) {
+		t->t_abort = "headers";
+		return 0;
+	}
 	return size * n;
 }

@@ -6,11 +6,17 @@
   peer.py hang PORTFILE      accept connections, read, never answer
   peer.py cutoff PORTFILE    accept, read the headers and 1000 body bytes,
                              then close without an answer
+  peer.py endless PORTFILE   read each request whole, answer 200 with an
+                             endless chunked body
+  peer.py headers PORTFILE   read each request whole, answer 200 followed
+                             by endless header lines
+  peer.py stall PORTFILE     read each request whole, send half a status
+                             line, then nothing (the connection stays open)
   peer.py full PORTFILE      listen with a full accept queue and never
                              accept: Linux drops new SYNs, so a connect
                              neither succeeds nor fails
 
-hang and cutoff bind a port of the kernel's choice and write it to
+hang, cutoff, endless, headers and stall bind a port of the kernel's choice and write it to
 PORTFILE once they listen: the file's existence is the readiness signal.
 They log what they received to PORTFILE.log.
 """
@@ -102,6 +108,66 @@ def cutoff(portfile):
             c.close()
 
 
+def read_request(c):
+    """The request's headers and its Content-Length body; what was read."""
+    data = b""
+    c.settimeout(5)
+    try:
+        while b"\r\n\r\n" not in data:
+            chunk = c.recv(65536)
+            if not chunk:
+                return data
+            data += chunk
+        head, _, body = data.partition(b"\r\n\r\n")
+        length = 0
+        for line in head.split(b"\r\n"):
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+        while len(body) < length:
+            chunk = c.recv(65536)
+            if not chunk:
+                break
+            body += chunk
+    except socket.timeout:
+        pass
+    return data
+
+
+def flood(portfile, answer, endless):
+    """Answer each request with ANSWER, then ENDLESS for as long as the
+    client reads; log the request line and the bytes sent."""
+    s = listen(portfile)
+    with open(portfile + ".log", "ab", buffering=0) as log:
+        while True:
+            c, _ = s.accept()
+            data = read_request(c)
+            sent = 0
+            c.settimeout(70)
+            try:
+                c.sendall(answer)
+                sent += len(answer)
+                while True:
+                    c.sendall(endless)
+                    sent += len(endless)
+            except OSError:
+                pass
+            c.close()
+            log.write(data.split(b"\r\n")[0] + b" sent=%d\n" % sent)
+
+
+def stall(portfile):
+    s = listen(portfile)
+    held = []
+    with open(portfile + ".log", "ab", buffering=0) as log:
+        while True:
+            c, _ = s.accept()
+            held.append(c)
+            data = read_request(c)
+            c.sendall(b"HTTP/1.1 20")
+            log.write(data.split(b"\r\n")[0] + b" stalled\n")
+
+
 def full(portfile):
     # Backlog 0 queues one connection; ours fills it, so later SYNs are
     # dropped while the socket still listens.
@@ -120,6 +186,14 @@ def main(argv):
         hang(argv[2])
     if len(argv) == 3 and argv[1] == "cutoff":
         cutoff(argv[2])
+    if len(argv) == 3 and argv[1] == "endless":
+        flood(argv[2], b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
+              b"\r\n", b"4000\r\n" + b"x" * 0x4000 + b"\r\n")
+    if len(argv) == 3 and argv[1] == "headers":
+        flood(argv[2], b"HTTP/1.1 200 OK\r\n", b"X-Filler: " + b"y" * 1000 +
+              b"\r\n")
+    if len(argv) == 3 and argv[1] == "stall":
+        stall(argv[2])
     if len(argv) == 3 and argv[1] == "full":
         full(argv[2])
     sys.stderr.write(__doc__)
