@@ -27,6 +27,14 @@
 #define TRANSFER_TOTAL_TIMEOUT		60
 /* RFC 1350's block size: never fragments, and reports are small. */
 #define TRANSFER_TFTP_BLKSIZE		512
+/*
+ * curl 7.88 maps a TFTP error code it does not know (RFC 2347's 8, "option
+ * negotiation refused", above all) to CURLE_ABORTED_BY_CALLBACK; we have
+ * no TFTP callback that aborts, so that code reads as what it is.
+ */
+#define TRANSFER_TFTP_ERR8	"TFTP: the server refused the request " \
+				    "(error code 8, options refused, or another " \
+				    "beyond RFC 1350)"
 /* libcurl's minimum (CURLOPT_UPLOAD_BUFFERSIZE). */
 #define TRANSFER_UPLOAD_BUFFER		16384L
 /*
@@ -52,6 +60,8 @@ struct transfer {
 	CURL			*t_easy;
 	struct curl_slist	*t_headers;
 	int			 t_http;	/* else TFTP */
+	int			 t_plain;	/* TFTP: no RFC 2347 options */
+	int			 t_refused;	/* TFTP: options refused, curl's code */
 	uint8_t			*t_body;
 	size_t			 t_len;
 	size_t			 t_off;		/* read position (PUT, TFTP) */
@@ -96,6 +106,7 @@ static int	transfer_seek(void *, curl_off_t, int);
 static size_t	transfer_discard(char *, size_t, size_t, void *);
 static size_t	transfer_headers(char *, size_t, size_t, void *);
 static void	transfer_wipe_body(uint8_t *, size_t);
+static int	transfer_tftp_retry(struct transfer *, CURLcode);
 
 /* Reports may hold plaintext configuration: do not leave it in the heap. */
 static void
@@ -394,9 +405,12 @@ transfer_result_of(struct transfer *t, CURLcode code,
 		 * unconnected UDP socket, and the first text sticks: for TFTP
 		 * the code's own text is the one that tells the reason.
 		 */
-		snprintf(r->error, sizeof r->error, "%.200s (curl error %d)",
+		snprintf(r->error, sizeof r->error, "%.180s (curl error %d)%s",
 		    t->t_http && t->t_errbuf[0] != '\0' ? t->t_errbuf :
-		    curl_easy_strerror(code), (int)code);
+		    !t->t_http && code == CURLE_ABORTED_BY_CALLBACK ?
+		    TRANSFER_TFTP_ERR8 : curl_easy_strerror(code), (int)code,
+		    t->t_refused ? ", sent without options after the server "
+		    "refused them" : "");
 	} else if (t->t_http && (http < 200 || http > 299)) {
 		/* A 3xx too: redirects are not followed (docs/transfer.md). */
 		snprintf(r->error, sizeof r->error, "HTTP %ld", http);
@@ -430,6 +444,8 @@ transfer_check_done(struct transfer_ctx *ctx)
 		code = msg->data.result;
 		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &priv);
 		t = (struct transfer *)priv;
+		if (transfer_tftp_retry(t, code) == 0)
+			continue;
 		transfer_result_of(t, code, &r);
 		cb = t->t_cb;
 		cbarg = t->t_arg;
@@ -452,6 +468,36 @@ transfer_check_done(struct transfer_ctx *ctx)
 	ctx->tc_busy = 0;
 	if (ctx->tc_dead)
 		transfer_ctx_destroy(ctx);
+}
+
+/*
+ * A TFTP server that refuses RFC 2347 options answers the write request
+ * with ERROR 8 (curl: CURLE_ABORTED_BY_CALLBACK), or, like atftpd with
+ * --no-tsize --no-blksize --no-timeout, with an empty OACK that curl
+ * takes for a short packet until its retries run out (CURLE_COULDNT_CONNECT,
+ * at once: a silent server ends in a time-out instead).  Either way the
+ * same transfer goes again at once as a plain RFC 1350 write request
+ * (docs/transfer.md).  0 when T was restarted; -1 when its result stands.
+ */
+static int
+transfer_tftp_retry(struct transfer *t, CURLcode code)
+{
+	struct transfer_ctx	*ctx = t->t_ctx;
+
+	if (t->t_http || t->t_plain || (code != CURLE_ABORTED_BY_CALLBACK &&
+	    code != CURLE_COULDNT_CONNECT))
+		return -1;
+	curl_multi_remove_handle(ctx->tc_multi, t->t_easy);
+	t->t_plain = 1;
+	t->t_refused = (int)code;
+	t->t_off = 0;
+	if (curl_easy_setopt(t->t_easy, CURLOPT_TFTP_NO_OPTIONS, 1L) !=
+	    CURLE_OK || curl_multi_add_handle(ctx->tc_multi, t->t_easy) !=
+	    CURLM_OK) {
+		/* transfer_destroy removes it again; curl ignores that. */
+		return -1;
+	}
+	return 0;
 }
 
 /* Remove T from the multi handle (never called from a curl callback). */
@@ -678,6 +724,8 @@ transfer_setup(struct transfer *t, const struct transfer_req *req,
 
 	if (!t->t_http) {
 		SET(CURLOPT_TFTP_BLKSIZE, (long)TRANSFER_TFTP_BLKSIZE);
+		if ((t->t_plain = req->tftp_plain != 0))
+			SET(CURLOPT_TFTP_NO_OPTIONS, 1L);
 		goto done;
 	}
 

@@ -12,6 +12,11 @@
                              by endless header lines
   peer.py stall PORTFILE     read each request whole, send half a status
                              line, then nothing (the connection stays open)
+  peer.py tftp-refuse PORTFILE DIR
+                             a TFTP server that answers a write request
+                             carrying RFC 2347 options with ERROR 8, and
+                             stores a plain RFC 1350 one in DIR (DIR "-":
+                             refuses that too, with ERROR 8)
   peer.py full PORTFILE      listen with a full accept queue and never
                              accept: Linux drops new SYNs, so a connect
                              neither succeeds nor fails
@@ -168,6 +173,54 @@ def stall(portfile):
             log.write(data.split(b"\r\n")[0] + b" stalled\n")
 
 
+def tftp_refuse(portfile, root):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+    tmpname = portfile + ".tmp"
+    with open(tmpname, "w") as f:
+        f.write("%d\n" % s.getsockname()[1])
+    os.rename(tmpname, portfile)
+    with open(portfile + ".log", "a", buffering=1) as log:
+        while True:
+            pkt, peer = s.recvfrom(600)
+            if struct.unpack("!H", pkt[:2])[0] != 2:
+                continue
+            fields = pkt[2:].split(b"\0")
+            name, options = fields[0].decode(), fields[2:-1]
+            # A fresh socket per transfer: its port is the server's TID.
+            t = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            t.bind(("127.0.0.1", 0))
+            t.settimeout(5)
+            if options or root == "-":
+                log.write("wrq %s options=%s: refused\n" % (
+                    name, b",".join(options).decode()))
+                t.sendto(struct.pack("!HH", 5, 8) + b"option refused\0",
+                         peer)
+                t.close()
+                continue
+            log.write("wrq %s plain\n" % name)
+            data, block = b"", 0
+            t.sendto(struct.pack("!HH", 4, 0), peer)
+            try:
+                while True:
+                    d, _ = t.recvfrom(600)
+                    op, n = struct.unpack("!HH", d[:4])
+                    if op != 3:
+                        break
+                    if n == block + 1:
+                        data += d[4:]
+                        block = n
+                    t.sendto(struct.pack("!HH", 4, n), peer)
+                    if len(d) - 4 < 512:
+                        with open(os.path.join(root, os.path.basename(
+                                name)), "wb") as f:
+                            f.write(data)
+                        break
+            except socket.timeout:
+                pass
+            t.close()
+
+
 def full(portfile):
     # Backlog 0 queues one connection; ours fills it, so later SYNs are
     # dropped while the socket still listens.
@@ -194,6 +247,8 @@ def main(argv):
               b"\r\n")
     if len(argv) == 3 and argv[1] == "stall":
         stall(argv[2])
+    if len(argv) == 4 and argv[1] == "tftp-refuse":
+        tftp_refuse(argv[2], argv[3])
     if len(argv) == 3 and argv[1] == "full":
         full(argv[2])
     sys.stderr.write(__doc__)
