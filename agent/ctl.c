@@ -10,6 +10,11 @@
  * request handle (struct ctl_req) is separate from the connection so that
  * a handler that replies after a durable write never touches freed
  * memory, whatever the client or the host did meanwhile.
+ *
+ * Connections are few (CTL_MAX_CONNS) and must not lock the device's own
+ * programs out: when all are taken, a new client takes the place of the
+ * connection whose last exchange is the oldest, unless the handler owns
+ * its request (docs/control.md, "Hostile clients").
  */
 #include "config.h"
 
@@ -25,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -37,6 +43,7 @@
 
 #define CTL_BACKLOG		16
 #define CTL_READ_MAX		(64 * 1024)	/* per read(2): imports are big */
+#define CTL_LOG_QUIET_S		60	/* between two warnings of a kind */
 
 enum ctl_conn_state {
 	CTL_READING,		/* decoding a request */
@@ -53,6 +60,7 @@ struct ctl_conn {
 	struct ctl_req		*conn_req;
 	enum ctl_conn_state	 conn_state;
 	size_t			 conn_claim;	/* counted in sc_inflight */
+	uint64_t		 conn_seq;	/* when its last exchange began */
 	TAILQ_ENTRY(ctl_conn)	 conn_entry;
 };
 TAILQ_HEAD(ctl_conns, ctl_conn);
@@ -80,10 +88,16 @@ struct ctl {
 	size_t			 sc_inflight;
 	size_t			 sc_nconns;
 	struct ctl_conns	 sc_conns;
+	uint64_t		 sc_seq;	/* accepts and requests so far */
+	/* Evictions and refusals: one warning a minute, with a count. */
+	time_t			 sc_quiet_until;
+	unsigned long		 sc_evicted;	/* since the last warning */
+	unsigned long		 sc_refused;
 };
 
 static void	ctl_conn_free(struct ctl_conn *);
 static void	ctl_conn_input(struct ctl_conn *);
+static void	ctl_log_crowd(struct ctl *);
 
 static void __attribute__((format(printf, 3, 4)))
 ctl_log(struct ctl *ctl, int pri, const char *fmt, ...)
@@ -259,6 +273,7 @@ ctl_conn_dispatch(struct ctl_conn *c)
 	c->conn_claim = 0;
 	c->conn_req = req;
 	c->conn_state = CTL_HANDLING;
+	c->conn_seq = ++ctl->sc_seq;
 	bufferevent_disable(c->conn_bev, EV_READ);
 	ctlmsg_dec_request(req->req_dec, &argc, &argv, &blob, &bloblen);
 	/* The handler may reply, or even free everything: touch nothing after. */
@@ -376,8 +391,53 @@ ctl_refuse(struct ctl *ctl, int fd)
 	(void)send(fd, buf, (size_t)n + sizeof why - 1,
 	    MSG_DONTWAIT | MSG_NOSIGNAL);
 	close(fd);
-	ctl_log(ctl, LOG_WARNING, "%s: %zu connections: refusing another",
-	    __func__, ctl->sc_nconns);
+	ctl->sc_refused++;
+	ctl_log_crowd(ctl);
+}
+
+/*
+ * Say that clients were turned away or made room for others: at once the
+ * first time, then at most once a minute with the counts since (500 idle
+ * connections used to log 484 lines).
+ */
+static void
+ctl_log_crowd(struct ctl *ctl)
+{
+	struct timeval	now;
+
+	event_base_gettimeofday_cached(ctl->sc_base, &now);
+	if (now.tv_sec < ctl->sc_quiet_until)
+		return;
+	ctl->sc_quiet_until = now.tv_sec + CTL_LOG_QUIET_S;
+	ctl_log(ctl, LOG_WARNING, "ctl_crowd: %u connections (the most): "
+	    "%lu closed for newer clients, %lu refused",
+	    ctl->sc_limits.max_conns, ctl->sc_evicted, ctl->sc_refused);
+	ctl->sc_evicted = ctl->sc_refused = 0;
+}
+
+/*
+ * Full: close the connection whose last exchange (accept, or the start of
+ * its last request) is the oldest, unless the handler owns its request.
+ * 0 when one was closed, -1 when every one is being handled.
+ */
+static int
+ctl_evict(struct ctl *ctl)
+{
+	struct ctl_conn	*c, *oldest = NULL;
+
+	TAILQ_FOREACH(c, &ctl->sc_conns, conn_entry) {
+		if (c->conn_state == CTL_HANDLING)
+			continue;
+		if (oldest == NULL || c->conn_seq < oldest->conn_seq)
+			oldest = c;
+	}
+	if (oldest == NULL)
+		return -1;
+	ctl_log(ctl, LOG_DEBUG, "%s: closing the connection idle longest",
+	    __func__);
+	ctl_conn_free(oldest);
+	ctl->sc_evicted++;
+	return 0;
 }
 
 static void
@@ -404,8 +464,11 @@ ctl_accept(evutil_socket_t lfd, short events, void *arg)
 		return;
 	}
 	if (ctl->sc_nconns >= ctl->sc_limits.max_conns) {
-		ctl_refuse(ctl, fd);
-		return;
+		if (ctl_evict(ctl) == -1) {
+			ctl_refuse(ctl, fd);
+			return;
+		}
+		ctl_log_crowd(ctl);
 	}
 	if (evutil_make_socket_nonblocking(fd) == -1 ||
 	    evutil_make_socket_closeonexec(fd) == -1 ||
@@ -417,6 +480,7 @@ ctl_accept(evutil_socket_t lfd, short events, void *arg)
 	}
 	c->conn_ctl = ctl;
 	c->conn_state = CTL_READING;
+	c->conn_seq = ++ctl->sc_seq;
 	c->conn_bev = bufferevent_socket_new(ctl->sc_base, fd,
 	    BEV_OPT_CLOSE_ON_FREE);
 	c->conn_next = evtimer_new(ctl->sc_base, ctl_conn_next, c);
