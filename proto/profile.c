@@ -59,7 +59,7 @@ struct profile_text {
 
 struct profile_load {
 	struct params	*p;
-	const char	*doc;		/* NUL-terminated copy of the input */
+	const char	*doc;		/* the input, LEN bytes, no NUL */
 	size_t		 len;
 	size_t		 pos;		/* the stream's read position */
 	FILE		*fp;
@@ -530,7 +530,7 @@ profile_parse(const char *buf, size_t len, profile_warn_cb warn, void *arg,
 {
 	struct profile_load	 l;
 	mxml_node_t		*top = NULL;
-	char			 why[CR_ERRLEN] = "", *doc = NULL;
+	char			 why[CR_ERRLEN] = "";
 	size_t			 span, bom = 0;
 
 	memset(&l, 0, sizeof l);
@@ -540,8 +540,8 @@ profile_parse(const char *buf, size_t len, profile_warn_cb warn, void *arg,
 	l.line = 1;
 
 	/*
-	 * mxml wants a C string; and checking the encoding first gives a
-	 * clearer message than mxml's for a stray byte.
+	 * Checking the encoding first gives a clearer message than mxml's
+	 * for a stray byte, and keeps NUL bytes from mxml.
 	 */
 	if ((span = params_text_span(buf, len)) != len) {
 		l.doc = buf;
@@ -558,19 +558,20 @@ profile_parse(const char *buf, size_t len, profile_warn_cb warn, void *arg,
 		cr_seterr(err, "empty document: no <" PROFILE_ROOT "> element");
 		return NULL;
 	}
-	if ((doc = malloc(len + 1)) == NULL ||
-	    (l.p = params_new()) == NULL ||
+	/*
+	 * No copy of the document: the stream reads BUF within LEN, so it
+	 * needs no terminating NUL, and a refused profile costs no second
+	 * copy of itself.
+	 */
+	if ((l.p = params_new()) == NULL ||
 	    (top = mxmlNewElement(MXML_NO_PARENT, "document")) == NULL)
 		goto nomem;
-	memcpy(doc, buf, len);
-	doc[len] = '\0';
-	l.doc = doc;
+	l.doc = buf;
 	l.len = len;
 	l.mark = l.end = bom;
 	if (profile_shape(&l) == -1) {
 		params_free(l.p);
 		mxmlDelete(top);
-		free(doc);
 		cr_seterr(err, "%s", why);
 		return NULL;
 	}
@@ -598,14 +599,13 @@ profile_parse(const char *buf, size_t len, profile_warn_cb warn, void *arg,
 
 	if (why[0] == '\0' && !l.seen_root)
 		cr_seterr(why, "no <" PROFILE_ROOT "> element");
-	if (why[0] == '\0' && !profile_blank(doc + l.end, len - l.end)) {
-		while (profile_space((unsigned char)doc[l.end]))
+	if (why[0] == '\0' && !profile_blank(buf + l.end, len - l.end)) {
+		while (profile_space((unsigned char)buf[l.end]))
 			l.end++;
 		cr_seterr(why, "line %zu: text after the <" PROFILE_ROOT
 		    "> element", profile_line(&l, l.end));
 	}
 	free(l.val.s);
-	free(doc);
 	if (why[0] != '\0') {
 		params_free(l.p);
 		cr_seterr(err, "%s", why);
@@ -617,7 +617,6 @@ nomem:
 	if (top != NULL)
 		mxmlDelete(top);
 	params_free(l.p);
-	free(doc);
 	cr_seterr(err, "out of memory");
 	return NULL;
 }

@@ -316,8 +316,8 @@ reset_peak(void)
 /*
  * DOC (LEN bytes) must be refused with a reason containing WANT, within a
  * CPU second and, where the peak RSS can be measured without a sanitizer
- * in the way, at most LEN + 1 MiB above where it started (the loader's
- * own copy of the document, and a little).
+ * in the way, at most 1 MiB above where it started: the loader keeps no
+ * copy of the document, which is the caller's.
  */
 static void
 refused_cheaply(const char *doc, size_t len, const char *want)
@@ -343,7 +343,7 @@ refused_cheaply(const char *doc, size_t len, const char *want)
 		fail_msg("%.2f CPU seconds to refuse it", cpu_seconds() - t0);
 	peak = status_kb("VmHWM");
 	if (measure && base > 0 && peak > 0 &&
-	    (size_t)(peak - base) * 1024 > len + 1024 * 1024)
+	    (peak - base) * 1024 > 1024 * 1024)
 		fail_msg("peak RSS %ld kB above the start for %zu bytes",
 		    peak - base, len);
 	if (strstr(err, want) == NULL)
