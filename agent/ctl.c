@@ -25,6 +25,9 @@
 #include <sys/un.h>
 
 #include <errno.h>
+#ifdef HAVE_MALLOC_TRIM
+#include <malloc.h>
+#endif
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +47,7 @@
 #define CTL_BACKLOG		16
 #define CTL_READ_MAX		(64 * 1024)	/* per read(2): imports are big */
 #define CTL_LOG_QUIET_S		60	/* between two warnings of a kind */
+#define CTL_TRIM_CLAIM		(64 * 1024)	/* a request worth trimming for */
 
 enum ctl_conn_state {
 	CTL_READING,		/* decoding a request */
@@ -224,13 +228,30 @@ ctl_conn_fail(struct ctl_conn *c, const char *why)
 	ctl_conn_send(c, 0, why, strlen(why), 1);
 }
 
+/*
+ * A large request's buffer is gone: give glibc's free pages back, whatever
+ * became of the request (a refused import of 15 MB held that much after
+ * its reply otherwise; an accepted one is trimmed after its batch too).
+ */
+static void
+ctl_trim(size_t claim)
+{
+#ifdef HAVE_MALLOC_TRIM
+	if (claim >= CTL_TRIM_CLAIM)
+		malloc_trim(0);
+#endif
+}
+
 static void
 ctl_req_release(struct ctl_req *req)
 {
+	size_t	claim = req->req_claim;
+
 	if (req->req_ctl != NULL)
 		req->req_ctl->sc_inflight -= req->req_claim;
 	ctlmsg_dec_free(req->req_dec);
 	free(req);
+	ctl_trim(claim);
 }
 
 static void
@@ -247,6 +268,7 @@ ctl_conn_free(struct ctl_conn *c)
 	bufferevent_free(c->conn_bev);
 	event_free(c->conn_next);
 	ctlmsg_dec_free(c->conn_dec);
+	ctl_trim(c->conn_claim);
 	free(c);
 }
 
