@@ -823,18 +823,27 @@ transfer_seek(void *arg, curl_off_t off, int origin)
 	return CURL_SEEKFUNC_OK;
 }
 
+/* N more bytes of WHAT, counted in *SEEN: all taken, or 0 past CAP. */
+static size_t
+transfer_take(struct transfer *t, size_t *seen, size_t cap, const char *what,
+    size_t n)
+{
+	*seen += n;
+	if (*seen > cap) {
+		t->t_abort = what;
+		return 0;
+	}
+	return n;
+}
+
 /* CURLOPT_WRITEFUNCTION: the answer's body is counted, never kept. */
 static size_t
 transfer_discard(char *buf, size_t size, size_t n, void *arg)
 {
 	struct transfer	*t = arg;
 
-	t->t_bodybytes += size * n;
-	if (t->t_bodybytes > TRANSFER_MAX_BODY) {
-		t->t_abort = "body";
-		return 0;
-	}
-	return size * n;
+	return transfer_take(t, &t->t_bodybytes, TRANSFER_MAX_BODY, "body",
+	    size * n);
 }
 
 /* CURLOPT_HEADERFUNCTION: header lines of every answer, counted. */
@@ -843,10 +852,6 @@ transfer_headers(char *buf, size_t size, size_t n, void *arg)
 {
 	struct transfer	*t = arg;
 
-	t->t_hdrbytes += size * n;
-	if (t->t_hdrbytes > TRANSFER_MAX_HEADERS) {
-		t->t_abort = "headers";
-		return 0;
-	}
-	return size * n;
+	return transfer_take(t, &t->t_hdrbytes, TRANSFER_MAX_HEADERS,
+	    "headers", size * n);
 }

@@ -92,14 +92,10 @@ def cutoff(portfile):
     with open(portfile + ".log", "ab", buffering=0) as log:
         while True:
             c, _ = s.accept()
-            data = b""
             c.settimeout(5)
+            data = b""
             try:
-                while b"\r\n\r\n" not in data:
-                    chunk = c.recv(4096)
-                    if not chunk:
-                        break
-                    data += chunk
+                data = read_head(c)
                 head, _, body = data.partition(b"\r\n\r\n")
                 while len(body) < 1000:
                     chunk = c.recv(1000 - len(body))
@@ -113,16 +109,23 @@ def cutoff(portfile):
             c.close()
 
 
+def read_head(c):
+    """Up to the end of the request's headers (or of the stream)."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = c.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
 def read_request(c):
     """The request's headers and its Content-Length body; what was read."""
     data = b""
     c.settimeout(5)
     try:
-        while b"\r\n\r\n" not in data:
-            chunk = c.recv(65536)
-            if not chunk:
-                return data
-            data += chunk
+        data = read_head(c)
         head, _, body = data.partition(b"\r\n\r\n")
         length = 0
         for line in head.split(b"\r\n"):
