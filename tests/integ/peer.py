@@ -66,11 +66,16 @@ def listen(portfile, backlog=8, fill=0):
         c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         c.connect(s.getsockname())
         HELD.append(c)      # open for as long as we run
+    publish(portfile, s)
+    return s
+
+
+def publish(portfile, s):
+    """S's port into PORTFILE, which appears whole once it is ready."""
     tmpname = portfile + ".tmp"
     with open(tmpname, "w") as f:
         f.write("%d\n" % s.getsockname()[1])
     os.rename(tmpname, portfile)
-    return s
 
 
 def hang(portfile):
@@ -179,10 +184,7 @@ def stall(portfile):
 def tftp_refuse(portfile, root):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.bind(("127.0.0.1", 0))
-    tmpname = portfile + ".tmp"
-    with open(tmpname, "w") as f:
-        f.write("%d\n" % s.getsockname()[1])
-    os.rename(tmpname, portfile)
+    publish(portfile, s)
     with open(portfile + ".log", "a", buffering=1) as log:
         while True:
             pkt, peer = s.recvfrom(600)
