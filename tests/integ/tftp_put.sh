@@ -96,7 +96,7 @@ check tftp_err8 '[ "$(field ok)" = 0 ] && [ "$(field curl)" = 42 ] &&
 
 # atftpd with every option turned off answers an empty OACK; curl 7.88
 # cannot use it ("Couldn't connect to server" before the fallback).
-atftpd=$top_srcdir/tests/atftpd/usr/sbin/atftpd
+atftpd=${CFGREPORT_ATFTPD:-$top_srcdir/tests/atftpd/usr/sbin/atftpd}
 if [ -x "$atftpd" ]; then
 	aroot=$tmp/atftproot
 	mkdir -p "$aroot"
