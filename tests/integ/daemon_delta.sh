@@ -34,9 +34,10 @@ holds() {
 uploads() { ls "$srv" | grep -c '^upload-'; }
 
 start_agent a "$tmp/p.xml" -t 0.01 || exit 1
-wait_grep "$tmp/a.log" "round \(start-up\)" || exit 1
-sleep 0.3
-[ "$(uploads)" = 0 ] && ok "fresh state: the profile is the baseline, start-up delta skipped" ||
+# The start-up round decides and logs it; no window to wait out.
+wait_grep "$tmp/a.log" "delta http://.*: nothing changed" &&
+    [ "$(uploads)" = 0 ] &&
+    ok "fresh state: the profile is the baseline, start-up delta skipped" ||
     not_ok "start-up sent a delta"
 
 ctl a set A=a1 B=b1 C=c1 && ctl a report delta && wait_file "$srv/upload-1.xml"
@@ -58,11 +59,11 @@ wait_file "$srv/upload-3.xml" && sleep 0.2
 holds 3 P Q R && ok "after the failures: P, Q and R arrive together" || not_ok "report 3"
 [ "$(uploads)" = 3 ] && ok "exactly one upload after recovery" || not_ok "uploads: $(uploads)"
 
-# Retries backed off: 30 s doubling (0.3 s, 0.6 s... at -t 0.01) with
-# jitter; count the failures logged.
+# Retries came (the back-off's schedule and jitter are test_agent.c's,
+# on a clock it moves: how many fit here depends on the machine's load).
 n=$(grep -c "upload delta .*failed: HTTP 503" "$tmp/a.log")
-[ "$n" -ge 2 ] && [ "$n" -le 6 ] && ok "back-off: $n failed attempts before recovery" ||
-    not_ok "back-off: $n attempts"
+[ "$n" -ge 2 ] && ok "retried: $n failed attempts before recovery" ||
+    not_ok "retries: $n attempts"
 
 # An explicit request with nothing changed sends an empty delta.
 ctl a report delta && wait_file "$srv/upload-4.xml"

@@ -108,8 +108,11 @@ got=$(ctl a get Seq | sed 's/^Seq=//')
 # The receiver stops answering (SIGSTOP) so the upload hangs.
 kill -STOP "$r_pid"
 ctl a set Station_Name=during-upload && ctl a report delta
-sleep 0.3
-ctl a info | grep -q "in-flight yes" || not_ok "no upload in flight"
+i=0
+until ctl a info | grep -q "in-flight yes"; do
+	i=$((i + 1)); [ "$i" -lt 150 ] || { not_ok "no upload in flight"; break; }
+	sleep 0.1
+done
 kill -9 "$agent_pid"; wait "$agent_pid" 2>/dev/null
 kill -CONT "$r_pid"
 mark=$(wc -l <"$tmp/a.log")
