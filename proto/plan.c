@@ -335,29 +335,56 @@ plan_resolve_one(const struct rule_entry *e, size_t n, macro_lookup_fn lookup,
 	return 0;
 }
 
-/* Each occurrence of a non-empty SECRET in S as *****; S is rewritten. */
+/*
+ * Each occurrence of a non-empty SECRET in S as *****; S is rewritten.
+ * The search goes on after each replacement, so a secret that is part of
+ * ***** ("*") cannot loop.
+ */
 static char *
 plan_replace(char *s, const char *secret)
 {
 	char	*p, *out;
-	size_t	 slen, n;
+	size_t	 slen, n, at = 0;
 
 	if (s == NULL || secret == NULL || (slen = strlen(secret)) == 0)
 		return s;
-	while ((p = strstr(s, secret)) != NULL) {
+	while ((p = strstr(s + at, secret)) != NULL) {
 		n = strlen(s);
 		if ((out = malloc(n - slen + sizeof PLAN_MASK)) == NULL) {
+			crypt_wipe(s, n);
 			free(s);
 			return NULL;
 		}
-		memcpy(out, s, (size_t)(p - s));
-		memcpy(out + (p - s), PLAN_MASK, sizeof PLAN_MASK - 1);
-		memcpy(out + (p - s) + sizeof PLAN_MASK - 1, p + slen,
-		    n - (size_t)(p - s) - slen + 1);
+		at = (size_t)(p - s);
+		memcpy(out, s, at);
+		memcpy(out + at, PLAN_MASK, sizeof PLAN_MASK - 1);
+		memcpy(out + at + sizeof PLAN_MASK - 1, p + slen,
+		    n - at - slen + 1);
+		at += sizeof PLAN_MASK - 1;
 		crypt_wipe(s, n);
 		free(s);
 		s = out;
 	}
+	return s;
+}
+
+/*
+ * TEXT (a resolution error, which may echo a piece of the expanded URL)
+ * with each value of GPP_SA..GPP_SD in P as *****, malloc'd.
+ */
+static char *
+plan_scrub_macros(const struct params *p, const char *text)
+{
+	static const char	*names[] = { "GPP_SA", "GPP_SB", "GPP_SC",
+				    "GPP_SD" };
+	const struct param	*pa;
+	char			*s = plan_dup(text);
+	size_t			 i;
+
+	for (i = 0; i < sizeof names / sizeof names[0] && s != NULL; i++)
+		if (p != NULL && (pa = params_find(p, names[i])) != NULL &&
+		    pa->value != NULL)
+			s = plan_replace(s, pa->value);
 	return s;
 }
 
@@ -438,7 +465,7 @@ plan_build(const struct plan_settings *s, struct macro_env *env,
 	struct plan_dest	*d;
 	const struct param	*opt66;
 	const char		*o66;
-	char			 why[CR_ERRLEN];
+	char			 why[CR_ERRLEN], *masked;
 	size_t			 i;
 	int			 nsecret;
 
@@ -461,8 +488,12 @@ plan_build(const struct plan_settings *s, struct macro_env *env,
 		pl->n++;
 		if (plan_resolve_one(&r.e[i], i, macro_env_lookup, env, o66,
 		    &d->e, why) == -1) {
-			if ((d->why = plan_cat("Report_Rule: ", why, "")) ==
-			    NULL)
+			if ((masked = plan_scrub_macros(env->params,
+			    why)) == NULL)
+				goto oom;
+			d->why = plan_cat("Report_Rule: ", masked, "");
+			free(masked);
+			if (d->why == NULL)
 				goto oom;
 			if (pl->error[0] == '\0')
 				cr_seterr(pl->error, "%s", d->why);

@@ -280,10 +280,28 @@ test_shown_masked(void **state)
 	assert_null(strstr(s, "HIDDEN"));
 	assert_non_null(strstr(s, "u:*****@prov"));
 	free(s);
+	/* An error echoing a piece of the expanded URL masks it too. */
+	fx_set(f->p, "Report_Rule", "[--status]$SA://prov/s.xml");
+	fx_plan(f);
+	assert_int_equal(f->pl.d[0].resolved, 0);
+	assert_non_null(strstr(f->pl.d[0].why, "unsupported scheme '*****'"));
+	assert_null(strstr(f->pl.d[0].why, "TOPSECRET"));
+	assert_null(strstr(f->pl.error, "TOPSECRET"));
+	fx_set(f->p, "Report_Rule", "[--status]http://prov/$SA-status.xml "
+	    "[--delta]http://u:PW0rd@prov/$B/$SB.xml");
 	/* An empty secret masks nothing. */
 	fx_set(f->p, "GPP_SA", "");
 	fx_plan(f);
 	assert_string_equal(f->pl.d[0].shown, "status http://prov/-status.xml");
+
+	/* A secret that is part of the mask itself cannot loop. */
+	fx_set(f->p, "GPP_SB", "*");
+	fx_plan(f);
+	assert_string_equal(f->pl.d[1].shown,
+	    "delta http://u:*****@prov/dir/*****.xml");
+	s = plan_scrub(&f->pl.d[1], "a * b");
+	assert_string_equal(s, "a ***** b");
+	free(s);
 
 	s = plan_mask_url("https://user:p@ss@host:8443/x?q=a:b@c");
 	assert_string_equal(s, "https://user:*****@host:8443/x?q=a:b@c");
