@@ -11,7 +11,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cfgreport.h"
 #include "proto.h"
+
+/* The library's callers size their buffers by the public constant. */
+_Static_assert(CFGREPORT_ERRLEN == CR_ERRLEN,
+    "CFGREPORT_ERRLEN (cfgreport.h) and CR_ERRLEN (proto.h) must agree");
 
 /* log.c */
 void	log_init(int, int, const char *);
