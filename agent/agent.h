@@ -119,7 +119,7 @@ void		 transfer_cancel(struct transfer *);
 size_t		 transfer_count(const struct transfer_ctx *);
 
 /* ctl.c — the control socket's server (SPEC §7, docs/control.md) */
-#define CTL_DEFAULT_PATH	"/run/cfgreportd.sock"
+/* CTL_DEFAULT_PATH comes from config.h: configure --with-ctl-socket. */
 #define CTL_MAX_CONNS		32
 #define CTL_IDLE_MS		10000	/* a stalled peer is dropped */
 /* Requests being read or handled, by announced size, across connections. */
