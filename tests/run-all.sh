@@ -64,8 +64,9 @@ phase autoreconf autoreconf -fi
 phase build build "$top/build"
 [ -x build/cfgreportd ] && suite build
 
-phase "asan+ubsan build" build "$top/build-asan" \
-    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
+# CXXFLAGS too: tests/host_cxx links the instrumented library.
+san="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
+phase "asan+ubsan build" build "$top/build-asan" CFLAGS="$san" CXXFLAGS="$san"
 [ -x build-asan/cfgreportd ] && ASAN_OPTIONS=detect_leaks=1 suite build-asan
 
 for h in $(sh tests/fuzz/run.sh --list); do
