@@ -4,7 +4,7 @@
  * Subcommands are rows of a table; those that talk to a running agent use
  * the control socket (-S), the others work on files alone.  encrypt and
  * decrypt are for the provisioning side: pre-encrypting profiles and
- * decrypting reports with the same formats as the agent (SPEC §5.1, §5.2).
+ * decrypting reports with the same formats as the agent (spec.md §5.1, §5.2).
  */
 #include "config.h"
 

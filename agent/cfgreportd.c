@@ -1,6 +1,6 @@
 /*
  * cfgreportd — uploads configuration, delta and status reports of a desk
- * phone or ATA to its provisioning server.  See SPEC §11 for the flags.
+ * phone or ATA to its provisioning server.  See spec.md §11 for the flags.
  */
 #include "config.h"
 
@@ -23,12 +23,12 @@
 #include "agent.h"
 #include "cfgreport.h"
 
-#define SHUTDOWN_GRACE	5	/* seconds for uploads in flight (SPEC §11) */
+#define SHUTDOWN_GRACE	5	/* seconds for uploads in flight (spec.md §11) */
 
 /*
  * The same main, built as tests/agent_host, takes -t SCALE to run every
  * agent delay SCALE times as fast; cfgreportd itself never can, so an
- * operator cannot step outside the SPEC's ranges.
+ * operator cannot step outside spec.md's ranges.
  */
 #ifdef CFGREPORTD_TEST_HOST
 #define TEST_OPTS	"t:"
@@ -189,7 +189,7 @@ run(const struct opts *o)
 		}
 		cfg.mac = mac;
 	}
-	/* By default the state lives next to the profile (SPEC §11). */
+	/* By default the state lives next to the profile (spec.md §11). */
 	if (o->statedir == NULL) {
 		if ((copy = strdup(o->profile)) == NULL)
 			return 1;
