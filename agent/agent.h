@@ -50,7 +50,11 @@ int	 fileio_write_atomic(const char *, const void *, size_t, mode_t,
  */
 #include "cfgreport.h"
 
-#define SCHED_BACKOFF_MIN	30	/* seconds, SPEC §8 */
+/* The library's callers size their buffers by the public constant. */
+_Static_assert(CFGREPORT_ERRLEN == CR_ERRLEN,
+    "CFGREPORT_ERRLEN (cfgreport.h) and CR_ERRLEN (proto.h) must agree");
+
+#define SCHED_BACKOFF_MIN	30	/* seconds, spec.md §8 */
 #define SCHED_BACKOFF_MAX	3600
 #define SCHED_NOTIFY_WINDOW	10	/* s between NOTIFY-started rounds */
 
@@ -175,7 +179,7 @@ void	status_iso_time(time_t, char *, size_t);
  * Parse the profile BUF (LEN bytes, read from NAME, which errors name).
  * STRICT (cfgreportd -n): a bad agent setting is an error.  Otherwise it
  * is reported through WARN and dropped, so its default applies and the
- * agent still starts (SPEC §2).
+ * agent still starts (spec.md §2).
  */
 struct params	*config_parse(const char *, const char *, size_t, int,
 		    profile_warn_cb, void *, char *);
@@ -237,8 +241,8 @@ struct transfer	*transfer_start(struct transfer_ctx *, struct transfer_req *,
 void		 transfer_cancel(struct transfer *);
 size_t		 transfer_count(const struct transfer_ctx *);
 
-/* ctl.c — the control socket's server (SPEC §7, docs/control.md) */
-#define CTL_DEFAULT_PATH	"/run/cfgreportd.sock"
+/* ctl.c — the control socket's server (spec.md §7, docs/control.md) */
+/* CTL_DEFAULT_PATH comes from config.h: configure --with-ctl-socket. */
 #define CTL_MAX_CONNS		32
 #define CTL_IDLE_MS		10000	/* a stalled peer is dropped */
 /* Requests being read or handled, by announced size, across connections. */
@@ -384,7 +388,7 @@ void		 store_stats(const struct store *, struct store_stats *);
 void		 store_compact_at(struct store *, size_t);
 
 /*
- * control.c — the control socket (SPEC §7) as an add-on over the public
+ * control.c — the control socket (spec.md §7) as an add-on over the public
  * API: its host creates it for an agent; its log lines go through
  * cfgreport_log, so they follow the agent's rules (verbose).
  */
@@ -396,7 +400,7 @@ void		 agent_ctl_free(struct agent_ctl *);
 
 /*
  * sipd.c — SIP NOTIFY (Event: report) and OPTIONS on one UDP socket
- * (SPEC §6, docs/sip.md).  Stateless but for the nonce-count table; it
+ * (spec.md §6, docs/sip.md).  Stateless but for the nonce-count table; it
  * authenticates and replies (only to a request's source); the rate limit
  * of NOTIFY-started rounds is the scheduler's (sched.c).
  */

@@ -18,6 +18,11 @@
 #include <stdint.h>
 #include <time.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The size of every ERR buffer below; agent/agent.h ties it to CR_ERRLEN. */
 #define CFGREPORT_ERRLEN	256
 
 struct event_base;
@@ -171,5 +176,9 @@ void		 cfgreport_clock_moved(struct cfgreport *);
  */
 void		 cfgreport_shutdown(struct cfgreport *, int,
 		    void (*)(void *), void *);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

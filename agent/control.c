@@ -1,5 +1,5 @@
 /*
- * control.c — the control socket's commands (SPEC §7), an add-on its
+ * control.c — the control socket's commands (spec.md §7), an add-on its
  * host creates over the public API: each request's argv becomes one
  * libcfgreport call, and its result the reply (a `report` is answered
  * before its round runs, from the loop).  The transport (framing, limits,

@@ -117,7 +117,7 @@ plan_settings_parse(const struct params *p, struct plan_settings *s,
 	}
 
 	/*
-	 * The line's account (SPEC §2): Auth_ID_1_ when Use_Auth_ID_1_ is
+	 * The line's account (spec.md §2): Auth_ID_1_ when Use_Auth_ID_1_ is
 	 * Yes, else User_ID_1_, with Password_1_.  An empty one is none.
 	 */
 	user = settings_get(p, plan_is(p, "Use_Auth_ID_1_", "Yes") ?

@@ -3,7 +3,9 @@
 #   1. a -Werror build and `make check` (unit and integration tests);
 #   2. the same under -fsanitize=address,undefined;
 #   3. each libFuzzer harness for a short smoke run;
-#   4. `make distcheck`.
+#   4. `make distcheck` (with `make installcheck` on its install);
+#   5. the Debian packages: built, lintian, installed, smoke-tested,
+#      purged (tests/package.sh; needs root or sudo).
 # Ends with one line "N passed, N failed" (test programs and phases).
 # FUZZ_SECONDS (default 20) sets the length of each fuzz run.
 set -u
@@ -66,8 +68,9 @@ phase autoreconf autoreconf -fi
 phase build build "$top/build"
 [ -x build/cfgreportd ] && suite build
 
-phase "asan+ubsan build" build "$top/build-asan" \
-    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
+# CXXFLAGS too: tests/host_cxx links the instrumented library.
+san="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
+phase "asan+ubsan build" build "$top/build-asan" CFLAGS="$san" CXXFLAGS="$san"
 [ -x build-asan/cfgreportd ] && ASAN_OPTIONS=detect_leaks=1 suite build-asan
 
 for h in $(sh tests/fuzz/run.sh --list); do
@@ -75,6 +78,8 @@ for h in $(sh tests/fuzz/run.sh --list); do
 done
 
 phase distcheck sh -c "cd build && make -j$jobs distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror"
+
+phase "debian package" sh tests/package.sh
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

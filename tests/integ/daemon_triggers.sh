@@ -1,5 +1,5 @@
 #!/bin/sh
-# Which triggers the real daemon wires to rounds (SPEC §4), through our
+# Which triggers the real daemon wires to rounds (spec.md §4), through our
 # receiver, with agent time running 1000 times as fast (tests/agent_host
 # -t 0.001, the library's clock seam): 600 s is 0.6 s.  When exactly each
 # round happens is tests/test_agent.c's to check on a clock it moves;
