@@ -257,12 +257,9 @@ agent_apply(struct cfgreport *a, const struct params *batch,
 	params_free(changed);
 	/*
 	 * A batch peaks at a copy of every parameter and the encoded state
-	 * (docs/store.md); give what glibc would keep of it back, as after
-	 * a round (dest.c).
+	 * (docs/store.md); giving that back is the host's call
+	 * (cfgreport_trim).
 	 */
-#ifdef HAVE_MALLOC_TRIM
-	malloc_trim(0);
-#endif
 	return 0;
 }
 
@@ -407,6 +404,16 @@ cfgreport_clock_moved(struct cfgreport *a)
 	sched_tick(a);
 }
 
+int
+cfgreport_trim(void)
+{
+#ifdef HAVE_MALLOC_TRIM
+	return malloc_trim(0);
+#else
+	return 0;
+#endif
+}
+
 /* --- SIP NOTIFY (sipd.c) ------------------------------------------------- */
 
 /* The line's account, as parsed with the settings. */
@@ -490,6 +497,53 @@ cfgreport_reload(struct cfgreport *a, char *err)
 	return agent_load_profile(a, err);
 }
 
+/* --- the shared transfer context ---------------------------------------- */
+
+struct cfgreport_transfers {
+	struct transfer_ctx	*ctx;
+};
+
+struct cfgreport_transfers *
+cfgreport_transfers_new(struct event_base *base,
+    const struct cfgreport_transfers_config *cfg, char *err)
+{
+	struct cfgreport_transfers	*ts;
+	struct transfer_opts		 topts;
+
+	if ((ts = calloc(1, sizeof *ts)) == NULL) {
+		cr_seterr(err, "out of memory");
+		return NULL;
+	}
+	memset(&topts, 0, sizeof topts);
+	topts.ca_file = cfg->ca_file;
+	topts.client_cert = cfg->client_cert;
+	topts.client_key = cfg->client_key;
+	topts.max_running = cfg->max_in_flight;
+	if ((ts->ctx = transfer_ctx_new(base, &topts, err)) == NULL) {
+		free(ts);
+		return NULL;
+	}
+	return ts;
+}
+
+void
+cfgreport_transfers_stats(const struct cfgreport_transfers *ts,
+    struct cfgreport_transfers_counts *st)
+{
+	memset(st, 0, sizeof *st);
+	transfer_stats(ts->ctx, &st->in_flight, &st->queued,
+	    &st->peak_in_flight);
+}
+
+void
+cfgreport_transfers_free(struct cfgreport_transfers *ts)
+{
+	if (ts == NULL)
+		return;
+	transfer_ctx_free(ts->ctx);
+	free(ts);
+}
+
 /* The seams the host gave, else the system's. */
 static int
 agent_seams(struct cfgreport *a, const struct cfgreport_config *cfg,
@@ -510,12 +564,23 @@ agent_seams(struct cfgreport *a, const struct cfgreport_config *cfg,
 		a->transport = *cfg->transport;
 		return 0;
 	}
-	memset(&topts, 0, sizeof topts);
-	topts.ca_file = cfg->ca_file;
-	topts.client_cert = cfg->client_cert;
-	topts.client_key = cfg->client_key;
-	if ((a->xfer = transfer_ctx_new(a->base, &topts, err)) == NULL)
-		return -1;
+	if (cfg->transfers != NULL) {
+		if (cfg->ca_file != NULL || cfg->client_cert != NULL ||
+		    cfg->client_key != NULL) {
+			cr_seterr(err, "ca_file, client_cert and client_key "
+			    "belong to the shared transfers, not the agent");
+			return -1;
+		}
+		a->xfer = cfg->transfers->ctx;
+		a->xfer_shared = 1;
+	} else {
+		memset(&topts, 0, sizeof topts);
+		topts.ca_file = cfg->ca_file;
+		topts.client_cert = cfg->client_cert;
+		topts.client_key = cfg->client_key;
+		if ((a->xfer = transfer_ctx_new(a->base, &topts, err)) == NULL)
+			return -1;
+	}
 	a->transport.start = agent_xfer_start;
 	a->transport.cancel = agent_xfer_cancel;
 	a->transport.arg = a;
@@ -631,7 +696,8 @@ cfgreport_free(struct cfgreport *a)
 	sipd_free(a->sip);
 	for (i = 0; i < a->ndests; i++)
 		dest_free(a->dests[i]);
-	transfer_ctx_free(a->xfer);
+	if (!a->xfer_shared)
+		transfer_ctx_free(a->xfer);
 	store_free(a->store);
 	params_free(a->status);
 	plan_settings_clear(&a->set);

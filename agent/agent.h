@@ -77,6 +77,7 @@ struct cfgreport {
 	struct store		*store;
 	struct params		*status;	/* pushed by status-set */
 	struct transfer_ctx	*xfer;		/* the default transport's */
+	int			 xfer_shared;	/* a host's cfgreport_transfers */
 	struct sipd		*sip;		/* NULL: SIP disabled */
 	struct WC_RNG		*rng;		/* wolfSSL's */
 
@@ -198,6 +199,7 @@ struct transfer_opts {
 	const char	*client_key;	/* PEM; with client_cert */
 	long		 connect_timeout; /* seconds; 0: the default */
 	long		 total_timeout;	/* seconds; 0: the default */
+	size_t		 max_running;	/* in curl at once; 0: no cap */
 };
 
 enum transfer_method { TRANSFER_PUT, TRANSFER_POST };
@@ -240,6 +242,9 @@ struct transfer	*transfer_start(struct transfer_ctx *, struct transfer_req *,
 /* Abandons one transfer; its callback does not run. */
 void		 transfer_cancel(struct transfer *);
 size_t		 transfer_count(const struct transfer_ctx *);
+/* Transfers in curl now, waiting for a slot, and the most ever in curl. */
+void		 transfer_stats(const struct transfer_ctx *, size_t *, size_t *,
+		    size_t *);
 
 /* ctl.c — the control socket's server (spec.md §7, docs/control.md) */
 /* CTL_DEFAULT_PATH comes from config.h: configure --with-ctl-socket. */

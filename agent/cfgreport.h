@@ -100,8 +100,37 @@ struct cfgreport_outcome {
 	size_t		 bytes;
 	const char	*result;	/* as info's last-result */
 	long		 next_retry;	/* seconds; -1: no retry scheduled */
+	double		 seconds;	/* the upload's own time, not queueing */
+	size_t		 in_flight;	/* this agent's uploads still going */
 };
 typedef void (*cfgreport_outcome_fn)(void *, const struct cfgreport_outcome *);
+
+/*
+ * A transfer context several agents on one loop may share (one libcurl
+ * multi handle): at most MAX_IN_FLIGHT uploads run at once across them,
+ * the others wait first come, first served.  Create it before the
+ * agents, pass it in each one's cfgreport_config.transfers, free it after
+ * the last of them.  The HTTPS trust and client identity are its own.
+ */
+struct cfgreport_transfers;
+struct cfgreport_transfers_config {
+	const char	*ca_file;	/* NULL: system bundle */
+	const char	*client_cert;	/* PEM, with client_key; or NULL */
+	const char	*client_key;
+	size_t		 max_in_flight;	/* 0: no cap */
+};
+struct cfgreport_transfers_counts {
+	size_t		 in_flight;	/* uploads running now */
+	size_t		 queued;	/* waiting for a slot */
+	size_t		 peak_in_flight; /* the most ever running at once */
+};
+
+struct cfgreport_transfers *cfgreport_transfers_new(struct event_base *,
+		    const struct cfgreport_transfers_config *, char *);
+void		 cfgreport_transfers_stats(const struct cfgreport_transfers *,
+		    struct cfgreport_transfers_counts *);
+/* After every agent that used it was freed. */
+void		 cfgreport_transfers_free(struct cfgreport_transfers *);
 
 struct cfgreport_config {
 	const char	*state_dir;	/* required: durable state lives here */
@@ -125,6 +154,12 @@ struct cfgreport_config {
 	void		*outcome_arg;
 	const struct cfgreport_clock *clock;	/* NULL: the system's */
 	const struct cfgreport_transport *transport; /* NULL: libcurl */
+	/*
+	 * Shared uploads (above); NULL: the agent's own libcurl context,
+	 * with ca_file, client_cert and client_key, which must be NULL
+	 * with a shared one.  Ignored with a transport.
+	 */
+	struct cfgreport_transfers *transfers;
 };
 
 struct cfgreport *cfgreport_new(struct event_base *,
@@ -168,6 +203,15 @@ char		*cfgreport_info(struct cfgreport *);
 void		 cfgreport_log(struct cfgreport *, int, const char *);
 /* The host's clock (cfgreport_config.clock) moved: check deadlines now. */
 void		 cfgreport_clock_moved(struct cfgreport *);
+/*
+ * Give the heap's free pages back to the system (glibc's malloc_trim;
+ * nothing elsewhere).  The library never does it itself: a round or a
+ * batch leaves freed memory resident, and the host decides when trimming
+ * is worth its cost, which grows with the whole heap (cfgreportd: after
+ * each round and batch; a host of many agents: after a wave of rounds).
+ * 1 when memory was released, else 0.
+ */
+int		 cfgreport_trim(void);
 
 /*
  * Stop starting new work, give transfers in flight up to GRACE seconds,

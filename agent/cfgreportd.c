@@ -191,6 +191,19 @@ daemon_event_log(int severity, const char *msg)
 	    EVENT_LOG_WARN ? LOG_WARNING : LOG_DEBUG, msg);
 }
 
+/*
+ * The round's last upload is over and with it the round's peak: glibc
+ * keeps freed memory resident and gives back only the top of its heap,
+ * so a daemon idling for an hour would hold it.  One agent: trimming
+ * after its rounds costs little (the library leaves this to its host).
+ */
+static void
+daemon_outcome(void *arg, const struct cfgreport_outcome *o)
+{
+	if (o->in_flight == 0)
+		cfgreport_trim();
+}
+
 static void
 daemon_stopped(void *arg)
 {
@@ -210,6 +223,7 @@ daemon_signal(evutil_socket_t sig, short ev, void *arg)
 		log_info("SIGHUP: reloading the profile");
 		if (cfgreport_reload(dm->agent, err) == -1)
 			log_warnx("reload: %s", err);
+		cfgreport_trim();
 		break;
 	default:
 		log_info("signal %d: shutting down", (int)sig);
@@ -260,6 +274,7 @@ run(const struct opts *o)
 	cfg.sip_port = (int)o->sipport;
 	cfg.log = daemon_log;
 	cfg.verbose = o->verbose;
+	cfg.outcome = daemon_outcome;
 #ifdef CFGREPORTD_TEST_HOST
 	memset(&clock, 0, sizeof clock);
 	dm.scale = o->time_scale > 0 ? o->time_scale : 1;
@@ -284,6 +299,8 @@ run(const struct opts *o)
 		fatalx("event_base_new failed");
 	if ((dm.agent = cfgreport_new(dm.base, &cfg, err)) == NULL)
 		fatalx("%s", err);
+	/* The profile's batch at start peaked too. */
+	cfgreport_trim();
 	/* The control socket: an add-on over the library's public calls. */
 	if ((dm.ctl = agent_ctl_new(dm.agent, dm.base, ctlpath, 0600,
 	    err)) == NULL)

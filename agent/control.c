@@ -130,16 +130,24 @@ control_handle(void *arg, struct ctl_req *req, int argc, char **argv,
 	err[0] = '\0';
 	argc--;
 	argv++;
-	if (strcmp(cmd, "set") == 0)
+	/*
+	 * A batch peaks at a copy of every parameter and the encoded state
+	 * (docs/store.md): the daemon gives that back after each one, the
+	 * library leaves it to its host (cfgreport_trim).
+	 */
+	if (strcmp(cmd, "set") == 0) {
 		rv = control_set(a, argc, argv, err);
-	else if (strcmp(cmd, "status-set") == 0)
+		cfgreport_trim();
+	} else if (strcmp(cmd, "status-set") == 0)
 		rv = control_batch(a, 1, CFGREPORT_LOCAL, argc, argv, err);
 	else if (strcmp(cmd, "import") == 0) {
 		if (bloblen == 0)
 			cr_seterr(err, "import: the profile is empty");
-		else
+		else {
 			rv = cfgreport_import(a, (const char *)blob, bloblen,
 			    err);
+			cfgreport_trim();
+		}
 	} else if (strcmp(cmd, "report") == 0)
 		rv = control_report(a, argc, argv, err);
 	else if (strcmp(cmd, "get") == 0) {

@@ -17,9 +17,6 @@
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
-#ifdef HAVE_MALLOC_TRIM
-#include <malloc.h>
-#endif
 
 #include <event2/event.h>
 
@@ -126,7 +123,8 @@ dest_retain(struct cfgreport *a)
 
 /* Tell the host (cfgreport_config.outcome) how D's upload ended. */
 static void
-dest_outcome(struct dest *d, int ok, long status, size_t bytes)
+dest_outcome(struct dest *d, int ok, long status, size_t bytes,
+    double seconds)
 {
 	struct cfgreport		*a = d->agent;
 	struct cfgreport_outcome	 o;
@@ -141,6 +139,8 @@ dest_outcome(struct dest *d, int ok, long status, size_t bytes)
 	o.bytes = bytes;
 	o.result = d->last_result;
 	o.next_retry = sched_remaining(a, d->retry_at);
+	o.seconds = seconds;
+	o.in_flight = dest_in_flight(a);
 	a->outcome(a->outcome_arg, &o);
 }
 
@@ -182,7 +182,8 @@ dest_done(void *arg, const struct cfgreport_upload_result *res)
 	} else
 		d->failures++;
 	if (a->stopping) {
-		dest_outcome(d, res->ok, res->http_status, res->bytes);
+		dest_outcome(d, res->ok, res->http_status, res->bytes,
+		    res->seconds);
 		agent_stop_check(a);
 		return;
 	}
@@ -198,18 +199,13 @@ dest_done(void *arg, const struct cfgreport_upload_result *res)
 			sched_kick(a);
 		}
 	}
-	dest_outcome(d, res->ok, res->http_status, res->bytes);
+	dest_outcome(d, res->ok, res->http_status, res->bytes, res->seconds);
 	/*
-	 * The round's last transfer is over, and with it the round's peak
-	 * (the body, curl's buffers, the report's pieces).  glibc keeps
-	 * freed memory resident and gives back only the top of its heap,
-	 * so an agent idling for an hour after a round would hold the
-	 * round's peak: malloc_trim(0) returns every free page.
+	 * The round's peak (the body, curl's buffers, the report's pieces)
+	 * is freed now, but glibc keeps it resident: the host trims when it
+	 * sees in_flight 0 (cfgreport_trim), not the library per agent,
+	 * whose trim would cost a walk of the whole heap each time.
 	 */
-#ifdef HAVE_MALLOC_TRIM
-	if (dest_in_flight(a) == 0)
-		malloc_trim(0);
-#endif
 }
 
 void
@@ -282,5 +278,5 @@ fail:
 	agent_log(a, LOG_WARNING, "upload %s: %s", d->p.shown, d->last_result);
 	d->failures++;
 	sched_retry(d);
-	dest_outcome(d, 0, 0, 0);
+	dest_outcome(d, 0, 0, 0, 0);
 }

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <sys/queue.h>
+#include <sys/socket.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -56,12 +57,16 @@ struct transfer_sock {
 
 struct transfer {
 	TAILQ_ENTRY(transfer)	 t_entry;
+	TAILQ_ENTRY(transfer)	 t_qentry;	/* waiting for a slot */
 	struct transfer_ctx	*t_ctx;
+	int			 t_queued;	/* waiting for a slot */
+	int			 t_running;	/* in curl's multi */
 	CURL			*t_easy;
 	struct curl_slist	*t_headers;
 	int			 t_http;	/* else TFTP */
 	int			 t_plain;	/* TFTP: no RFC 2347 options */
 	int			 t_refused;	/* TFTP: options refused, curl's code */
+	int			 t_sockerr;	/* errno of a failed socket() */
 	uint8_t			*t_body;
 	size_t			 t_len;
 	size_t			 t_off;		/* read position (PUT, TFTP) */
@@ -78,8 +83,14 @@ struct transfer_ctx {
 	CURLM				*tc_multi;
 	struct event			*tc_timer;
 	TAILQ_HEAD(, transfer)		 tc_transfers;
+	TAILQ_HEAD(, transfer)		 tc_queue;	/* FIFO of waiting */
 	LIST_HEAD(, transfer_sock)	 tc_socks;
-	size_t				 tc_count;
+	struct event			 tc_kick;	/* start waiting ones */
+	size_t				 tc_count;	/* running and waiting */
+	size_t				 tc_running;	/* in curl's multi */
+	size_t				 tc_queued;
+	size_t				 tc_peak;	/* most ever running */
+	size_t				 tc_max;	/* running; 0: no cap */
 	char				*tc_ca_file;
 	char				*tc_cert;
 	char				*tc_key;
@@ -93,6 +104,8 @@ static int	transfer_sock_cb(CURL *, curl_socket_t, int, void *, void *);
 static int	transfer_timer_cb(CURLM *, long, void *);
 static void	transfer_sock_event(evutil_socket_t, short, void *);
 static void	transfer_timer_event(evutil_socket_t, short, void *);
+static void	transfer_kick_event(evutil_socket_t, short, void *);
+static int	transfer_run(struct transfer *, char *);
 static void	transfer_act(struct transfer_ctx *, curl_socket_t, int);
 static void	transfer_check_done(struct transfer_ctx *);
 static CURLM	*transfer_multi_new(struct transfer_ctx *);
@@ -153,7 +166,9 @@ transfer_ctx_new(struct event_base *base, const struct transfer_opts *opts,
 	}
 	ctx->tc_base = base;
 	TAILQ_INIT(&ctx->tc_transfers);
+	TAILQ_INIT(&ctx->tc_queue);
 	LIST_INIT(&ctx->tc_socks);
+	ctx->tc_max = opts->max_running;
 	ctx->tc_connect_timeout = opts->connect_timeout != 0 ?
 	    opts->connect_timeout : TRANSFER_CONNECT_TIMEOUT;
 	ctx->tc_total_timeout = opts->total_timeout != 0 ?
@@ -170,14 +185,16 @@ transfer_ctx_new(struct event_base *base, const struct transfer_opts *opts,
 
 	/* The timer exists before curl can first ask for it (add_handle). */
 	if ((ctx->tc_timer = evtimer_new(base, transfer_timer_event,
-	    ctx)) == NULL) {
+	    ctx)) == NULL || event_assign(&ctx->tc_kick, base, -1, 0,
+	    transfer_kick_event, ctx) == -1) {
 		cr_seterr(err, "cannot create the transfer timer");
 		goto err;
 	}
-	if ((ctx->tc_multi = transfer_multi_new(ctx)) == NULL) {
-		cr_seterr(err, "curl_multi_init failed");
-		goto err;
-	}
+	/*
+	 * No multi handle yet: curl_multi_init opens a socketpair (its
+	 * wake-up pipe), two fds an idle agent would hold for nothing.
+	 * transfer_start makes one for the first transfer.
+	 */
 	return ctx;
 
 err:
@@ -254,6 +271,9 @@ transfer_ctx_destroy(struct transfer_ctx *ctx)
 	transfer_multi_drop(ctx);
 	if (ctx->tc_timer != NULL)
 		event_free(ctx->tc_timer);
+	/* Assigned with the timer (calloc'd otherwise, never added). */
+	if (ctx->tc_timer != NULL)
+		event_del(&ctx->tc_kick);
 	free(ctx->tc_ca_file);
 	free(ctx->tc_cert);
 	free(ctx->tc_key);
@@ -264,6 +284,15 @@ size_t
 transfer_count(const struct transfer_ctx *ctx)
 {
 	return ctx->tc_count;
+}
+
+void
+transfer_stats(const struct transfer_ctx *ctx, size_t *running,
+    size_t *queued, size_t *peak)
+{
+	*running = ctx->tc_running;
+	*queued = ctx->tc_queued;
+	*peak = ctx->tc_peak;
 }
 
 /* CURLMOPT_TIMERFUNCTION: only (re)arm the timer, never act from here. */
@@ -364,6 +393,29 @@ transfer_timer_event(evutil_socket_t fd, short what, void *arg)
 	transfer_act(arg, CURL_SOCKET_TIMEOUT, 0);
 }
 
+/*
+ * CURLOPT_OPENSOCKETFUNCTION: curl's own socket(), keeping its errno.
+ * curl 7.88 reads a socket() that failed with EMFILE as "Couldn't connect
+ * to server" and keeps no errno for it (CURLINFO_OS_ERRNO is 0).
+ */
+static curl_socket_t
+transfer_opensocket(void *arg, curlsocktype purpose,
+    struct curl_sockaddr *addr)
+{
+	struct transfer	*t = arg;
+	curl_socket_t	 s;
+
+	if ((s = socket(addr->family, addr->socktype, addr->protocol)) == -1)
+		t->t_sockerr = errno;
+	return s;
+}
+
+static int
+transfer_out_of_fds(const struct transfer *t)
+{
+	return t->t_sockerr == EMFILE || t->t_sockerr == ENFILE;
+}
+
 /* Fill R from T's finished easy handle, before the handle is cleaned. */
 static void
 transfer_result_of(struct transfer *t, CURLcode code,
@@ -397,6 +449,10 @@ transfer_result_of(struct transfer *t, CURLcode code,
 		else
 			snprintf(r->error, sizeof r->error, "response headers "
 			    "over %d bytes: not read", TRANSFER_MAX_HEADERS);
+	} else if (code != CURLE_OK && transfer_out_of_fds(t)) {
+		snprintf(r->error, sizeof r->error, "too many open files: no "
+		    "socket for the upload (raise the fd limit, ulimit -n, or "
+		    "cap the uploads in flight) (curl error %d)", (int)code);
 	} else if (code != CURLE_OK) {
 		/*
 		 * curl's text names host and port, never credentials; the
@@ -452,17 +508,15 @@ transfer_check_done(struct transfer_ctx *ctx)
 		transfer_destroy(t);
 		/*
 		 * The last one in flight: the next transfer gets a fresh multi
-		 * handle.  One that has watched a socket keeps its 911-slot
-		 * socket hash (29 KB in libcurl 7.88) and smaller tables until
-		 * cleaned up, which an agent idling between reports would
-		 * carry for nothing.  Renewed before the callback, so that
-		 * the owner sees the memory gone; a failed curl_multi_init is
-		 * tried again by transfer_start.
+		 * handle (transfer_start).  One that has watched a socket
+		 * keeps its 911-slot socket hash (29 KB in libcurl 7.88) and
+		 * smaller tables until cleaned up, and every multi handle its
+		 * wake-up socketpair, which an agent idling between reports
+		 * would carry for nothing.  Dropped before the callback, so
+		 * that the owner sees the memory and the fds gone.
 		 */
-		if (ctx->tc_count == 0) {
+		if (ctx->tc_count == 0)
 			transfer_multi_drop(ctx);
-			ctx->tc_multi = transfer_multi_new(ctx);
-		}
 		cb(cbarg, &r);
 	}
 	ctx->tc_busy = 0;
@@ -506,8 +560,18 @@ transfer_destroy(struct transfer *t)
 {
 	struct transfer_ctx	*ctx = t->t_ctx;
 
+	if (t->t_queued) {
+		TAILQ_REMOVE(&ctx->tc_queue, t, t_qentry);
+		ctx->tc_queued--;
+	} else if (t->t_running) {
+		ctx->tc_running--;
+		/* A slot is free: the next waiting one starts from the loop. */
+		if (ctx->tc_queued > 0)
+			event_active(&ctx->tc_kick, EV_TIMEOUT, 0);
+	}
 	if (t->t_easy != NULL) {
-		curl_multi_remove_handle(ctx->tc_multi, t->t_easy);
+		if (ctx->tc_multi != NULL)
+			curl_multi_remove_handle(ctx->tc_multi, t->t_easy);
 		curl_easy_cleanup(t->t_easy);
 	}
 	curl_slist_free_all(t->t_headers);
@@ -602,11 +666,8 @@ transfer_start(struct transfer_ctx *ctx, struct transfer_req *req,
 	struct transfer	*t;
 	char		*scheme;
 
-	if ((ctx->tc_multi == NULL &&
-	    (ctx->tc_multi = transfer_multi_new(ctx)) == NULL) ||
-	    (t = calloc(1, sizeof *t)) == NULL) {
-		cr_seterr(err, ctx->tc_multi == NULL ?
-		    "curl_multi_init failed" : "out of memory");
+	if ((t = calloc(1, sizeof *t)) == NULL) {
+		cr_seterr(err, "out of memory");
 		transfer_wipe_body(req->body, req->len);
 		req->body = NULL;
 		return NULL;
@@ -628,14 +689,81 @@ transfer_start(struct transfer_ctx *ctx, struct transfer_req *req,
 		return NULL;
 	}
 	free(scheme);
-	/* The first call into curl: it may now call the timer callback. */
-	if (curl_multi_add_handle(ctx->tc_multi, t->t_easy) != CURLM_OK) {
-		cr_seterr(err, "cannot add the transfer to curl");
-		/* transfer_destroy removes it; curl ignores a handle it lacks. */
+	/*
+	 * Over the cap (a context shared by many agents), it waits its turn,
+	 * first come, first served: each destination has at most one upload
+	 * at a time, so no agent can push another's out.
+	 */
+	if (ctx->tc_max != 0 && (ctx->tc_running >= ctx->tc_max ||
+	    ctx->tc_queued > 0)) {
+		t->t_queued = 1;
+		TAILQ_INSERT_TAIL(&ctx->tc_queue, t, t_qentry);
+		ctx->tc_queued++;
+		return t;
+	}
+	if (transfer_run(t, err) == -1) {
 		transfer_destroy(t);
 		return NULL;
 	}
 	return t;
+}
+
+/* Hand T's easy handle to curl: from here on it runs. */
+static int
+transfer_run(struct transfer *t, char *err)
+{
+	struct transfer_ctx	*ctx = t->t_ctx;
+
+	if (ctx->tc_multi == NULL &&
+	    (ctx->tc_multi = transfer_multi_new(ctx)) == NULL) {
+		cr_seterr(err, "curl_multi_init failed");
+		return -1;
+	}
+	/* The first call into curl: it may now call the timer callback. */
+	if (curl_multi_add_handle(ctx->tc_multi, t->t_easy) != CURLM_OK) {
+		cr_seterr(err, "cannot add the transfer to curl");
+		/* transfer_destroy removes it; curl ignores a handle it lacks. */
+		return -1;
+	}
+	t->t_running = 1;
+	ctx->tc_running++;
+	if (ctx->tc_running > ctx->tc_peak)
+		ctx->tc_peak = ctx->tc_running;
+	return 0;
+}
+
+/*
+ * Slots came free: start waiting transfers, oldest first.  One curl
+ * cannot take ends now, from the loop, with its reason.
+ */
+static void
+transfer_kick_event(evutil_socket_t fd, short what, void *arg)
+{
+	struct transfer_ctx	*ctx = arg;
+	struct transfer_result	 r;
+	struct transfer		*t;
+	transfer_done_cb	 cb;
+	void			*cbarg;
+
+	ctx->tc_busy = 1;
+	while (!ctx->tc_dead && (t = TAILQ_FIRST(&ctx->tc_queue)) != NULL &&
+	    ctx->tc_running < ctx->tc_max) {
+		TAILQ_REMOVE(&ctx->tc_queue, t, t_qentry);
+		ctx->tc_queued--;
+		t->t_queued = 0;
+		memset(&r, 0, sizeof r);
+		if (transfer_run(t, r.error) == 0)
+			continue;
+		cb = t->t_cb;
+		cbarg = t->t_arg;
+		transfer_destroy(t);
+		if (ctx->tc_count == 0)
+			transfer_multi_drop(ctx);
+		cb(cbarg, &r);
+	}
+	ctx->tc_busy = 0;
+	if (ctx->tc_dead)
+		transfer_ctx_destroy(ctx);
 }
 
 /* Every option of T's easy handle; see docs/transfer.md for the why. */
@@ -669,6 +797,8 @@ transfer_setup(struct transfer *t, const struct transfer_req *req,
 
 #define SET(opt, val)	(bad |= curl_easy_setopt(e, opt, val) != CURLE_OK)
 	SET(CURLOPT_PRIVATE, t);
+	SET(CURLOPT_OPENSOCKETFUNCTION, transfer_opensocket);
+	SET(CURLOPT_OPENSOCKETDATA, t);
 	SET(CURLOPT_ERRORBUFFER, t->t_errbuf);
 	SET(CURLOPT_URL, req->url);
 	/* Only the request's own scheme, and no redirects to anywhere. */

@@ -9,6 +9,9 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -723,6 +726,98 @@ test_model(void **state)
 	}
 }
 
+/* --- a transfer context shared by agents on one loop ------------------- */
+
+struct shared_seen {
+	int	outcomes;
+	int	failed;
+	int	emfile;
+	size_t	peak;
+	struct cfgreport_transfers *ts;
+};
+
+static void
+shared_outcome(void *arg, const struct cfgreport_outcome *o)
+{
+	struct shared_seen		*s = arg;
+	struct cfgreport_transfers_counts c;
+
+	s->outcomes++;
+	s->failed += !o->ok;
+	s->emfile += strstr(o->result, "too many open files") != NULL;
+	cfgreport_transfers_stats(s->ts, &c);
+	if (c.peak_in_flight > s->peak)
+		s->peak = c.peak_in_flight;
+}
+
+static void
+test_shared_transfers(void **state)
+{
+	struct fx			*f = *state;
+	struct cfgreport_transfers_config tc;
+	struct cfgreport_transfers	*ts;
+	struct cfgreport_config		 cfg;
+	struct cfgreport		*a[3];
+	struct shared_seen		 seen;
+	struct sockaddr_in		 sin;
+	socklen_t			 len = sizeof sin;
+	uint8_t				 mac[6] = { 0, 0x0e, 0x08, 0, 0, 0 };
+	const char			*names[1] = { "Report_Rule" };
+	const char			*values[1];
+	char				 dir[3][128], rule[128];
+	char				 err[CFGREPORT_ERRLEN];
+	int				 i, s;
+
+	/* A port nobody listens on: each upload fails at once. */
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(s != -1);
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(s, (struct sockaddr *)&sin, sizeof sin), 0);
+	assert_int_equal(getsockname(s, (struct sockaddr *)&sin, &len), 0);
+	close(s);
+	snprintf(rule, sizeof rule, "[--delta] http://127.0.0.1:%d/$MA.xml",
+	    ntohs(sin.sin_port));
+	values[0] = rule;
+
+	memset(&tc, 0, sizeof tc);
+	tc.max_in_flight = 1;
+	assert_non_null(ts = cfgreport_transfers_new(f->base, &tc, err));
+	memset(&seen, 0, sizeof seen);
+	seen.ts = ts;
+	memset(&cfg, 0, sizeof cfg);
+	cfg.mac = mac;
+	cfg.transfers = ts;
+	cfg.outcome = shared_outcome;
+	cfg.outcome_arg = &seen;
+	/* The trust belongs to the shared context: refused on an agent. */
+	snprintf(dir[0], sizeof dir[0], "%s/a0", f->dir);
+	cfg.state_dir = dir[0];
+	cfg.ca_file = "/dev/null";
+	assert_null(cfgreport_new(f->base, &cfg, err));
+	assert_non_null(strstr(err, "shared transfers"));
+	cfg.ca_file = NULL;
+	for (i = 0; i < 3; i++) {
+		snprintf(dir[i], sizeof dir[i], "%s/a%d", f->dir, i);
+		cfg.state_dir = dir[i];
+		mac[5] = (uint8_t)i;
+		assert_non_null(a[i] = cfgreport_new(f->base, &cfg, err));
+		assert_int_equal(cfgreport_set(a[i], CFGREPORT_PROVISIONING, 1,
+		    names, values, err), 0);
+		assert_int_equal(cfgreport_report(a[i], 0, err), 0);
+	}
+	while (seen.outcomes < 3)
+		assert_true(event_base_loop(f->base, EVLOOP_ONCE) == 0);
+	/* Each agent's round, one upload at a time through the one context. */
+	assert_int_equal(seen.failed, 3);
+	assert_int_equal(seen.emfile, 0);
+	assert_int_equal(seen.peak, 1);
+	for (i = 0; i < 3; i++)
+		cfgreport_free(a[i]);
+	cfgreport_transfers_free(ts);
+}
+
 int
 main(void)
 {
@@ -743,6 +838,7 @@ main(void)
 		T(test_deltas_abc_then_xyz),
 		T(test_failed_delta_in_next),
 		T(test_model),
+		T(test_shared_transfers),
 	};
 #undef T
 

@@ -6,9 +6,11 @@
  */
 #include "config.h"
 
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -34,6 +36,7 @@ struct fixture {
 	int			 refused_port;	/* nothing listens there */
 	char			 silent_url[64];
 	char			 refused_url[64];
+	struct seen		*seen0;		/* for done_ordered */
 };
 
 /* What a done callback saw, and what it is told to do next. */
@@ -491,6 +494,174 @@ test_alloc_failures(void **state)
 	assert_int_equal(s.calls, 0);
 }
 
+/* A context with at most MAX uploads in curl at once. */
+static void
+capped(struct fixture *f, size_t max)
+{
+	struct transfer_opts	opts;
+	char			err[CR_ERRLEN];
+
+	transfer_ctx_free(f->ctx);
+	memset(&opts, 0, sizeof opts);
+	opts.connect_timeout = 5;
+	opts.total_timeout = 10;
+	opts.max_running = max;
+	f->ctx = transfer_ctx_new(f->base, &opts, err);
+	assert_non_null(f->ctx);
+}
+
+static int	order[8], norder;
+
+static void
+done_ordered(void *arg, const struct transfer_result *r)
+{
+	struct seen	*s = arg;
+
+	s->calls++;
+	s->r = *r;
+	order[norder++] = (int)(s - s->f->seen0);
+}
+
+static struct transfer *
+upload_ordered(struct fixture *f, struct seen *s, char *err)
+{
+	struct transfer_req	req;
+
+	memset(&req, 0, sizeof req);
+	req.url = f->refused_url;
+	req.method = TRANSFER_PUT;
+	req.body = body("<flat-profile/>\n");
+	req.len = strlen((char *)req.body);
+	s->f = f;
+	return transfer_start(f->ctx, &req, done_ordered, s, err);
+}
+
+static void
+test_cap_queue(void **state)
+{
+	struct fixture	*f = *state;
+	struct transfer	*t[4];
+	struct seen	 s[4];
+	size_t		 running, queued, peak;
+	char		 err[CR_ERRLEN];
+	int		 i;
+
+	capped(f, 2);
+	memset(s, 0, sizeof s);
+	f->seen0 = s;
+	norder = 0;
+	for (i = 0; i < 4; i++)
+		assert_non_null(t[i] = upload_ordered(f, &s[i], err));
+	transfer_stats(f->ctx, &running, &queued, &peak);
+	assert_int_equal(running, 2);
+	assert_int_equal(queued, 2);
+	assert_int_equal(transfer_count(f->ctx), 4);
+	/* One waiting is cancelled: its callback never runs. */
+	transfer_cancel(t[2]);
+	assert_int_equal(event_base_dispatch(f->base), 1);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(s[i].calls, i == 2 ? 0 : 1);
+	assert_int_equal(s[3].r.curl_code, CURLE_COULDNT_CONNECT);
+	/* First come, first served; never more than the cap in curl. */
+	assert_int_equal(norder, 3);
+	assert_int_equal(order[2], 3);
+	transfer_stats(f->ctx, &running, &queued, &peak);
+	assert_int_equal(running, 0);
+	assert_int_equal(queued, 0);
+	assert_int_equal(peak, 2);
+	assert_int_equal(transfer_count(f->ctx), 0);
+}
+
+static void
+test_cap_cancel_running(void **state)
+{
+	struct fixture	*f = *state;
+	struct transfer	*t[2];
+	struct seen	 s[2];
+	size_t		 running, queued, peak;
+	char		 err[CR_ERRLEN];
+
+	capped(f, 1);
+	memset(s, 0, sizeof s);
+	f->seen0 = s;
+	norder = 0;
+	assert_non_null(t[0] = upload_ordered(f, &s[0], err));
+	assert_non_null(t[1] = upload_ordered(f, &s[1], err));
+	/* The running one goes: the waiting one takes its slot, from the loop. */
+	transfer_cancel(t[0]);
+	transfer_stats(f->ctx, &running, &queued, &peak);
+	assert_int_equal(running, 0);
+	assert_int_equal(queued, 1);
+	assert_int_equal(event_base_dispatch(f->base), 1);
+	assert_int_equal(s[0].calls, 0);
+	assert_int_equal(s[1].calls, 1);
+	assert_int_equal(s[1].r.curl_code, CURLE_COULDNT_CONNECT);
+}
+
+/* The fds this process has open. */
+static int
+open_fds(void)
+{
+	int	fd, n = 0;
+
+	for (fd = 0; fd < 1024; fd++)
+		if (fcntl(fd, F_GETFD) != -1)
+			n++;
+	return n;
+}
+
+static void
+test_idle_holds_no_fd(void **state)
+{
+	struct fixture	*f = *state;
+	struct seen	 s;
+	char		 err[CR_ERRLEN];
+	int		 before = open_fds();
+
+	/* No multi handle (and its wake-up socketpair) until an upload. */
+	capped(f, 0);
+	assert_int_equal(open_fds(), before);
+	memset(&s, 0, sizeof s);
+	assert_non_null(upload(f, f->refused_url, &s, err));
+	assert_int_equal(event_base_dispatch(f->base), 1);
+	assert_int_equal(s.calls, 1);
+	/* And none after the last one ended. */
+	assert_int_equal(open_fds(), before);
+}
+
+static void
+test_out_of_fds(void **state)
+{
+	struct fixture	*f = *state;
+	struct rlimit	 saved, rl;
+	struct seen	 a, b;
+	struct transfer	*ta;
+	char		 err[CR_ERRLEN];
+	int		 lowest;
+
+	/* A transfer in flight keeps the multi handle and its fds. */
+	memset(&a, 0, sizeof a);
+	assert_non_null(ta = upload(f, f->silent_url, &a, err));
+	wait_connected(f);
+	/* The next socket() gets EMFILE. */
+	lowest = dup(0);
+	assert_true(lowest != -1);
+	close(lowest);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &saved), 0);
+	rl = saved;
+	rl.rlim_cur = (rlim_t)lowest;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	memset(&b, 0, sizeof b);
+	assert_non_null(upload(f, f->refused_url, &b, err));
+	while (b.calls == 0)
+		run_for(f, 20);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &saved), 0);
+	assert_false(b.r.ok);
+	/* What it is, not curl's "Couldn't connect to server". */
+	assert_non_null(strstr(b.r.error, "too many open files"));
+	transfer_cancel(ta);
+}
+
 static void
 test_sock_alloc_failure(void **state)
 {
@@ -548,6 +719,14 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_callback_frees_ctx, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_failures, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_cap_queue, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_cap_cancel_running, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_idle_holds_no_fd, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_out_of_fds, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_sock_alloc_failure, setup,
 		    teardown),
