@@ -460,7 +460,10 @@ transfer_scheme(const char *url, char *err)
 		cr_seterr(err, "out of memory");
 		return NULL;
 	}
-	if ((rc = curl_url_set(u, CURLUPART_URL, url, 0)) != CURLUE_OK) {
+	/* Any scheme parses, so a libcurl built without FTP (the device
+	 * build) still names the scheme it refuses below. */
+	if ((rc = curl_url_set(u, CURLUPART_URL, url,
+	    CURLU_NON_SUPPORT_SCHEME)) != CURLUE_OK) {
 		cr_seterr(err, "bad URL: %s", curl_url_strerror(rc));
 		goto out;
 	}
