@@ -2,12 +2,15 @@
 # Instruction counts (callgrind) of encoding a 256 KiB report with each
 # payload format and with the bare wolfSSL cipher loop, and their ratios.
 #   BUILD=/path/to/build sh tests/bench/crypto.sh
-# (make check builds tests/bench/bench_crypto; needs valgrind.)
+# (make bench builds tests/bench/bench_crypto; needs valgrind.)
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-$top/build}
+# Builds the benchmark programs if they are missing or stale.
+(cd "$build" && make -s bench >/dev/null) ||
+    { echo "crypto.sh: make bench failed in $build" >&2; exit 2; }
 bench=$build/tests/bench/bench_crypto
-[ -x "$bench" ] || { echo "no $bench: run make check in $build" >&2; exit 2; }
+[ -x "$bench" ] || { echo "no $bench: run make bench in $build" >&2; exit 2; }
 command -v valgrind >/dev/null || { echo "valgrind is needed" >&2; exit 2; }
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-crypto.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT

@@ -17,11 +17,14 @@
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-$top/build}
+# Builds the benchmark programs if they are missing or stale.
+(cd "$build" && make -s bench >/dev/null) ||
+    { echo "idle.sh: make bench failed in $build" >&2; exit 2; }
 secs=${SECS:-6}
 goal_kb=256
 die() { echo "idle.sh: $*" >&2; exit 2; }
 for p in cfgreportd cfgreportctl tests/receiver tests/bench/bench_baseline; do
-	[ -x "$build/$p" ] || die "no $build/$p: make check first"
+	[ -x "$build/$p" ] || die "no $build/$p: make bench first"
 done
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-idle.XXXXXX")
 rpid='' dpid='' bpid=''

@@ -7,9 +7,12 @@
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-$top/build}
+# Builds the benchmark programs if they are missing or stale.
+(cd "$build" && make -s bench >/dev/null) ||
+    { echo "profile.sh: make bench failed in $build" >&2; exit 2; }
 bench=$build/tests/bench/bench_profile
 die() { echo "profile.sh: $*" >&2; exit 2; }
-[ -x "$bench" ] || die "no $bench: make check first"
+[ -x "$bench" ] || die "no $bench: make bench first"
 command -v valgrind >/dev/null || die "no valgrind"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

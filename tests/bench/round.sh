@@ -14,13 +14,16 @@
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-$top/build}
+# Builds the benchmark programs if they are missing or stale.
+(cd "$build" && make -s bench >/dev/null) ||
+    { echo "round.sh: make bench failed in $build" >&2; exit 2; }
 bench=$build/tests/bench/bench_round
 heap=$build/tests/bench/bench_round_heap
 receiver=$build/tests/receiver
 names=${NAMES:-100}
 die() { echo "round.sh: $*" >&2; exit 2; }
 for p in "$bench" "$heap" "$receiver"; do
-	[ -x "$p" ] || die "no $p: make check first"
+	[ -x "$p" ] || die "no $p: make bench first"
 done
 command -v valgrind >/dev/null || die "no valgrind"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-round.XXXXXX")

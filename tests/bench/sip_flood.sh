@@ -14,11 +14,14 @@
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-$top/build}
+# Builds the benchmark programs if they are missing or stale.
+(cd "$build" && make -s bench >/dev/null) ||
+    { echo "sip_flood.sh: make bench failed in $build" >&2; exit 2; }
 rate=${RATE:-12000}
 secs=${SECONDS_EACH:-10}
 py=$top/tests/bench/sip_flood.py
 for p in cfgreportd tests/receiver; do
-	[ -x "$build/$p" ] || { echo "sip_flood.sh: no $build/$p: make first" >&2; exit 2; }
+	[ -x "$build/$p" ] || { echo "sip_flood.sh: no $build/$p: make bench first" >&2; exit 2; }
 done
 tmp=$(mktemp -d)
 dpid= rpid=

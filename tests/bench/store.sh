@@ -9,9 +9,12 @@
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-$top/build}
+# Builds the benchmark programs if they are missing or stale.
+(cd "$build" && make -s bench >/dev/null) ||
+    { echo "store.sh: make bench failed in $build" >&2; exit 2; }
 bench=$build/tests/bench/bench_store
 batches=${BATCHES:-20}
-[ -x "$bench" ] || { echo "store.sh: no $bench: make check first" >&2; exit 2; }
+[ -x "$bench" ] || { echo "store.sh: no $bench: make bench first" >&2; exit 2; }
 command -v valgrind >/dev/null || { echo "store.sh: no valgrind" >&2; exit 2; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
