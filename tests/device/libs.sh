@@ -25,6 +25,13 @@ PKG_CONFIG_LIBDIR=$prefix/lib/pkgconfig
 PKG_CONFIG_PATH=
 export PKG_CONFIG_LIBDIR PKG_CONFIG_PATH
 
+# Libraries built by another version of this script are built again.
+stamp="$(cksum <"$0") ${CC} ${CFLAGS}"
+if [ "$(cat "$prefix/.stamp" 2>/dev/null)" != "$stamp" ]; then
+	rm -f "$prefix"/.done-*
+	printf '%s\n' "$stamp" >"$prefix/.stamp"
+fi
+
 makeargs=
 # lib NAME CONFIGURE-ARGS...: copy the tree, configure, build, install.
 lib() {

@@ -19,6 +19,15 @@ have() {
 		[ -f "$dir/$p.dir" ] && [ -f "$dir/$(cat "$dir/$p.dir")/.cfgreport-ready" ] || return 1
 	done
 }
+# apt-get source unpacks with dpkg-source; cmocka builds with CMake; the
+# device checks use file(1).
+need=
+command -v dpkg-source >/dev/null || need="$need dpkg-dev"
+command -v cmake >/dev/null || need="$need cmake"
+command -v file >/dev/null || need="$need file"
+[ -z "$need" ] ||
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+    --no-install-recommends $need
 have && exit 0
 
 list=/etc/apt/sources.list.d/cfgreport-deb-src.sources
@@ -40,9 +49,6 @@ if ! grep -qs '^Types:.*deb-src' /etc/apt/sources.list.d/*.sources \
 	rm -f "$tmp"
 	$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
 fi
-command -v dpkg-source >/dev/null ||
-    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-    --no-install-recommends dpkg-dev
 mkdir -p "$dir"
 cd "$dir"
 for p in $PKGS; do
