@@ -27,11 +27,24 @@ fi
 cd "$bdir"
 hostflag= strip=strip
 [ -z "$host" ] || { hostflag="--host=$host"; strip=$host-strip; }
+# Debian's musl-gcc sees musl's headers only; the kernel's (linux/, asm/)
+# are libc-independent: give it those of linux-libc-dev.
+cppflags=
+case ${CC:-} in
+*musl-gcc*)
+	mkdir -p kernel-headers
+	ln -sfn /usr/include/linux kernel-headers/linux
+	ln -sfn /usr/include/asm-generic kernel-headers/asm-generic
+	ln -sfn "/usr/include/$(gcc -print-multiarch)/asm" kernel-headers/asm
+	cppflags="-isystem $bdir/kernel-headers"
+	;;
+esac
 # pkg-config --static: the archives' own dependencies (curl's -lwolfssl
 # -lm); PKG_CONFIG_LIBDIR: our .pc files only, never the machine's.
 "$top/configure" -q --enable-werror $hostflag \
     PKG_CONFIG="pkg-config --static" \
     PKG_CONFIG_LIBDIR="$bdir/libs/lib/pkgconfig" PKG_CONFIG_PATH= \
+    CPPFLAGS="$cppflags" \
     CFLAGS="-Os -ffunction-sections -fdata-sections" >configure.log 2>&1 ||
     { tail -30 config.log; exit 1; }
 sed -n 's/^configure:[0-9]*: \(libcurl TLS backend: .*\)/# \1/p' config.log | tail -1
