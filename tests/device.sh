@@ -4,7 +4,8 @@
 #      wolfSSL), libevent's core and Mini-XML from Debian's source packages,
 #      static; cfgreportd and cfgreportctl linked statically against them
 #      and stripped, in build-device/ (BUILD_DEVICE overrides; CC=musl-gcc
-#      with BUILD_DEVICE=build-musl gives the musl variant).
+#      with BUILD_DEVICE=build-musl gives the musl variant, installing
+#      Debian's musl-tools if needed).
 #   2. The integration scripts that matter on a device, run against those
 #      binaries (top_builddir): HTTPS PUT with the right CA, a wrong CA, a
 #      wrong host name, client certificates to nginx (http_put.sh, through
@@ -30,6 +31,15 @@ count() {
 	else failed=$((failed + 1)); echo "FAIL: $2"; fi
 }
 
+case ${CC:-} in
+*musl-gcc*)
+	sudo=
+	[ "$(id -u)" -eq 0 ] || sudo=sudo
+	command -v musl-gcc >/dev/null ||
+	    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends musl-tools >/dev/null
+	;;
+esac
 UNIT=1 sh tests/device/build.sh "$bdir"
 count $? "device build ($bdir)"
 if [ ! -x "$bdir/cfgreportd" ]; then

@@ -4,7 +4,8 @@
 #   2. the same under -fsanitize=address,undefined;
 #   3. each libFuzzer harness for a short smoke run;
 #   4. `make distcheck`;
-#   5. the device build and its peer tests (tests/device.sh), and the
+#   5. the device build and its peer tests (tests/device.sh), on glibc
+#      and on musl, and the
 #      cross builds for armhf, s390x and mipsel under qemu-user
 #      (tests/cross.sh).
 # Ends with one line "N passed, N failed" (test programs and phases).
@@ -102,6 +103,8 @@ scripted() {
 # qemu-user (docs/device.md); their libraries come from Debian's source
 # packages, fetched once into build-src/ and shared by all four.
 scripted "device build" sh tests/device.sh
+scripted "device build, musl" env CC=musl-gcc BUILD_DEVICE=build-musl \
+    sh tests/device.sh
 for arch in armhf s390x mipsel; do
 	scripted "cross $arch" sh tests/cross.sh "$arch"
 done

@@ -29,7 +29,7 @@ function add(   lib, n) {
 	if (lib ~ /\(/) sub(/\(.*/, "", lib)
 	sub(/.*\//, "", lib)
 	if (lib ~ /^(crt|libgcc|libc_nonshared)/ || lib ~ /^crt.*\.o$/) lib = "libc.a"
-	if (lib ~ /\.o$/ || lib == "libcfgreport.a") lib = "cfgreport"
+	if (lib ~ /\.o$/ || lib ~ /^libcfgreport/) lib = "cfgreport"
 	if (sect ~ /^\.(bss|tbss)/ || sect == "COMMON") bss[lib] += n
 	else { bytes[lib] += n; total += n }
 }
