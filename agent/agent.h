@@ -84,6 +84,7 @@ struct transfer_req {
 	const char		*password;
 	uint8_t			*body;		/* taken over, freed when done */
 	size_t			 len;
+	int			 tftp_plain;	/* RFC 1350 WRQ, no options */
 };
 
 struct transfer_result {

@@ -10,6 +10,11 @@
  * request handle (struct ctl_req) is separate from the connection so that
  * a handler that replies after a durable write never touches freed
  * memory, whatever the client or the host did meanwhile.
+ *
+ * Connections are few (CTL_MAX_CONNS) and must not lock the device's own
+ * programs out: when all are taken, a new client takes the place of the
+ * connection whose last exchange is the oldest, unless the handler owns
+ * its request (docs/control.md, "Hostile clients").
  */
 #include "config.h"
 
@@ -20,11 +25,15 @@
 #include <sys/un.h>
 
 #include <errno.h>
+#ifdef HAVE_MALLOC_TRIM
+#include <malloc.h>
+#endif
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -37,6 +46,8 @@
 
 #define CTL_BACKLOG		16
 #define CTL_READ_MAX		(64 * 1024)	/* per read(2): imports are big */
+#define CTL_LOG_QUIET_S		60	/* between two warnings of a kind */
+#define CTL_TRIM_CLAIM		(64 * 1024)	/* a request worth trimming for */
 
 enum ctl_conn_state {
 	CTL_READING,		/* decoding a request */
@@ -53,6 +64,7 @@ struct ctl_conn {
 	struct ctl_req		*conn_req;
 	enum ctl_conn_state	 conn_state;
 	size_t			 conn_claim;	/* counted in sc_inflight */
+	uint64_t		 conn_seq;	/* when its last exchange began */
 	TAILQ_ENTRY(ctl_conn)	 conn_entry;
 };
 TAILQ_HEAD(ctl_conns, ctl_conn);
@@ -80,10 +92,16 @@ struct ctl {
 	size_t			 sc_inflight;
 	size_t			 sc_nconns;
 	struct ctl_conns	 sc_conns;
+	uint64_t		 sc_seq;	/* accepts and requests so far */
+	/* Evictions and refusals: one warning a minute, with a count. */
+	time_t			 sc_quiet_until;
+	unsigned long		 sc_evicted;	/* since the last warning */
+	unsigned long		 sc_refused;
 };
 
 static void	ctl_conn_free(struct ctl_conn *);
 static void	ctl_conn_input(struct ctl_conn *);
+static void	ctl_log_crowd(struct ctl *);
 
 static void __attribute__((format(printf, 3, 4)))
 ctl_log(struct ctl *ctl, int pri, const char *fmt, ...)
@@ -184,6 +202,12 @@ ctl_conn_send(struct ctl_conn *c, int ok, const char *text, size_t len,
 		hdrlen = ctlmsg_reply_header(hdr, ok, len, NULL);
 		rv = -1;
 	}
+	/*
+	 * The handler may have blocked the loop (a durable write on slow
+	 * flash) since the loop last read the clock: the write time-out
+	 * armed by evbuffer_add counts from now, not from before it.
+	 */
+	event_base_update_cache_time(c->conn_ctl->sc_base);
 	if (evbuffer_add(out, hdr, (size_t)hdrlen) == -1 ||
 	    evbuffer_add(out, text, len) == -1) {
 		ctl_log(c->conn_ctl, LOG_WARNING, "%s: out of memory",
@@ -204,13 +228,30 @@ ctl_conn_fail(struct ctl_conn *c, const char *why)
 	ctl_conn_send(c, 0, why, strlen(why), 1);
 }
 
+/*
+ * A large request's buffer is gone: give glibc's free pages back, whatever
+ * became of the request (a refused import of 15 MB held that much after
+ * its reply otherwise; an accepted one is trimmed after its batch too).
+ */
+static void
+ctl_trim(size_t claim)
+{
+#ifdef HAVE_MALLOC_TRIM
+	if (claim >= CTL_TRIM_CLAIM)
+		malloc_trim(0);
+#endif
+}
+
 static void
 ctl_req_release(struct ctl_req *req)
 {
+	size_t	claim = req->req_claim;
+
 	if (req->req_ctl != NULL)
 		req->req_ctl->sc_inflight -= req->req_claim;
 	ctlmsg_dec_free(req->req_dec);
 	free(req);
+	ctl_trim(claim);
 }
 
 static void
@@ -227,6 +268,7 @@ ctl_conn_free(struct ctl_conn *c)
 	bufferevent_free(c->conn_bev);
 	event_free(c->conn_next);
 	ctlmsg_dec_free(c->conn_dec);
+	ctl_trim(c->conn_claim);
 	free(c);
 }
 
@@ -253,6 +295,7 @@ ctl_conn_dispatch(struct ctl_conn *c)
 	c->conn_claim = 0;
 	c->conn_req = req;
 	c->conn_state = CTL_HANDLING;
+	c->conn_seq = ++ctl->sc_seq;
 	bufferevent_disable(c->conn_bev, EV_READ);
 	ctlmsg_dec_request(req->req_dec, &argc, &argv, &blob, &bloblen);
 	/* The handler may reply, or even free everything: touch nothing after. */
@@ -370,8 +413,53 @@ ctl_refuse(struct ctl *ctl, int fd)
 	(void)send(fd, buf, (size_t)n + sizeof why - 1,
 	    MSG_DONTWAIT | MSG_NOSIGNAL);
 	close(fd);
-	ctl_log(ctl, LOG_WARNING, "%s: %zu connections: refusing another",
-	    __func__, ctl->sc_nconns);
+	ctl->sc_refused++;
+	ctl_log_crowd(ctl);
+}
+
+/*
+ * Say that clients were turned away or made room for others: at once the
+ * first time, then at most once a minute with the counts since (500 idle
+ * connections used to log 484 lines).
+ */
+static void
+ctl_log_crowd(struct ctl *ctl)
+{
+	struct timeval	now;
+
+	event_base_gettimeofday_cached(ctl->sc_base, &now);
+	if (now.tv_sec < ctl->sc_quiet_until)
+		return;
+	ctl->sc_quiet_until = now.tv_sec + CTL_LOG_QUIET_S;
+	ctl_log(ctl, LOG_WARNING, "ctl_crowd: %u connections (the most): "
+	    "%lu closed for newer clients, %lu refused",
+	    ctl->sc_limits.max_conns, ctl->sc_evicted, ctl->sc_refused);
+	ctl->sc_evicted = ctl->sc_refused = 0;
+}
+
+/*
+ * Full: close the connection whose last exchange (accept, or the start of
+ * its last request) is the oldest, unless the handler owns its request.
+ * 0 when one was closed, -1 when every one is being handled.
+ */
+static int
+ctl_evict(struct ctl *ctl)
+{
+	struct ctl_conn	*c, *oldest = NULL;
+
+	TAILQ_FOREACH(c, &ctl->sc_conns, conn_entry) {
+		if (c->conn_state == CTL_HANDLING)
+			continue;
+		if (oldest == NULL || c->conn_seq < oldest->conn_seq)
+			oldest = c;
+	}
+	if (oldest == NULL)
+		return -1;
+	ctl_log(ctl, LOG_DEBUG, "%s: closing the connection idle longest",
+	    __func__);
+	ctl_conn_free(oldest);
+	ctl->sc_evicted++;
+	return 0;
 }
 
 static void
@@ -398,8 +486,11 @@ ctl_accept(evutil_socket_t lfd, short events, void *arg)
 		return;
 	}
 	if (ctl->sc_nconns >= ctl->sc_limits.max_conns) {
-		ctl_refuse(ctl, fd);
-		return;
+		if (ctl_evict(ctl) == -1) {
+			ctl_refuse(ctl, fd);
+			return;
+		}
+		ctl_log_crowd(ctl);
 	}
 	if (evutil_make_socket_nonblocking(fd) == -1 ||
 	    evutil_make_socket_closeonexec(fd) == -1 ||
@@ -411,6 +502,7 @@ ctl_accept(evutil_socket_t lfd, short events, void *arg)
 	}
 	c->conn_ctl = ctl;
 	c->conn_state = CTL_READING;
+	c->conn_seq = ++ctl->sc_seq;
 	c->conn_bev = bufferevent_socket_new(ctl->sc_base, fd,
 	    BEV_OPT_CLOSE_ON_FREE);
 	c->conn_next = evtimer_new(ctl->sc_base, ctl_conn_next, c);

@@ -27,8 +27,26 @@
 #define TRANSFER_TOTAL_TIMEOUT		60
 /* RFC 1350's block size: never fragments, and reports are small. */
 #define TRANSFER_TFTP_BLKSIZE		512
+/*
+ * curl 7.88 maps a TFTP error code it does not know (RFC 2347's 8, "option
+ * negotiation refused", above all) to CURLE_ABORTED_BY_CALLBACK; we have
+ * no TFTP callback that aborts, so that code reads as what it is.
+ */
+#define TRANSFER_TFTP_ERR8	"TFTP: the server refused the request " \
+				    "(error code 8, options refused, or another " \
+				    "beyond RFC 1350)"
 /* libcurl's minimum (CURLOPT_UPLOAD_BUFFERSIZE). */
 #define TRANSFER_UPLOAD_BUFFER		16384L
+/*
+ * What a server's answer may cost (docs/transfer.md): the agent needs only
+ * the status line.  Header lines of every response of the exchange (a 401
+ * challenge, then the answer) and the answer's body are each capped; past
+ * a cap the transfer is aborted.  The receive buffer is libcurl's smallest
+ * too, so at most a cap plus that much is ever read.
+ */
+#define TRANSFER_MAX_HEADERS		16384
+#define TRANSFER_MAX_BODY		16384
+#define TRANSFER_RECV_BUFFER		16384L
 
 /* One socket curl asked us to watch; tied to it with curl_multi_assign. */
 struct transfer_sock {
@@ -42,9 +60,14 @@ struct transfer {
 	CURL			*t_easy;
 	struct curl_slist	*t_headers;
 	int			 t_http;	/* else TFTP */
+	int			 t_plain;	/* TFTP: no RFC 2347 options */
+	int			 t_refused;	/* TFTP: options refused, curl's code */
 	uint8_t			*t_body;
 	size_t			 t_len;
 	size_t			 t_off;		/* read position (PUT, TFTP) */
+	size_t			 t_hdrbytes;	/* of the server's answers */
+	size_t			 t_bodybytes;
+	const char		*t_abort;	/* what went over its cap */
 	transfer_done_cb	 t_cb;
 	void			*t_arg;
 	char			 t_errbuf[CURL_ERROR_SIZE];
@@ -81,7 +104,9 @@ static int	transfer_setup(struct transfer *, const struct transfer_req *,
 static size_t	transfer_read(char *, size_t, size_t, void *);
 static int	transfer_seek(void *, curl_off_t, int);
 static size_t	transfer_discard(char *, size_t, size_t, void *);
+static size_t	transfer_headers(char *, size_t, size_t, void *);
 static void	transfer_wipe_body(uint8_t *, size_t);
+static int	transfer_tftp_retry(struct transfer *, CURLcode);
 
 /* Reports may hold plaintext configuration: do not leave it in the heap. */
 static void
@@ -346,6 +371,7 @@ transfer_result_of(struct transfer *t, CURLcode code,
 {
 	curl_off_t	 sent = 0, usec = 0;
 	long		 http = 0;
+	int		 body;
 
 	memset(r, 0, sizeof *r);
 	if (t->t_http)
@@ -356,7 +382,22 @@ transfer_result_of(struct transfer *t, CURLcode code,
 	r->curl_code = code;
 	r->bytes = sent > 0 ? (size_t)sent : 0;
 	r->seconds = (double)usec / 1e6;
-	if (code != CURLE_OK) {
+	if (code == CURLE_WRITE_ERROR && t->t_abort != NULL) {
+		/*
+		 * We stopped reading.  A 2xx after the whole report went out
+		 * is a delivered report, whatever the server had to add.
+		 */
+		body = strcmp(t->t_abort, "body") == 0;
+		if (body && http >= 200 && http <= 299 && r->bytes == t->t_len)
+			r->ok = 1;
+		else if (body)
+			snprintf(r->error, sizeof r->error, "HTTP %ld, response "
+			    "body over %d bytes: not read", http,
+			    TRANSFER_MAX_BODY);
+		else
+			snprintf(r->error, sizeof r->error, "response headers "
+			    "over %d bytes: not read", TRANSFER_MAX_HEADERS);
+	} else if (code != CURLE_OK) {
 		/*
 		 * curl's text names host and port, never credentials; the
 		 * cut keeps the code in view.  curl 7.88 fills the buffer of
@@ -364,9 +405,12 @@ transfer_result_of(struct transfer *t, CURLcode code,
 		 * unconnected UDP socket, and the first text sticks: for TFTP
 		 * the code's own text is the one that tells the reason.
 		 */
-		snprintf(r->error, sizeof r->error, "%.200s (curl error %d)",
+		snprintf(r->error, sizeof r->error, "%.180s (curl error %d)%s",
 		    t->t_http && t->t_errbuf[0] != '\0' ? t->t_errbuf :
-		    curl_easy_strerror(code), (int)code);
+		    !t->t_http && code == CURLE_ABORTED_BY_CALLBACK ?
+		    TRANSFER_TFTP_ERR8 : curl_easy_strerror(code), (int)code,
+		    t->t_refused ? ", sent without options after the server "
+		    "refused them" : "");
 	} else if (t->t_http && (http < 200 || http > 299)) {
 		/* A 3xx too: redirects are not followed (docs/transfer.md). */
 		snprintf(r->error, sizeof r->error, "HTTP %ld", http);
@@ -400,6 +444,8 @@ transfer_check_done(struct transfer_ctx *ctx)
 		code = msg->data.result;
 		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &priv);
 		t = (struct transfer *)priv;
+		if (transfer_tftp_retry(t, code) == 0)
+			continue;
 		transfer_result_of(t, code, &r);
 		cb = t->t_cb;
 		cbarg = t->t_arg;
@@ -422,6 +468,36 @@ transfer_check_done(struct transfer_ctx *ctx)
 	ctx->tc_busy = 0;
 	if (ctx->tc_dead)
 		transfer_ctx_destroy(ctx);
+}
+
+/*
+ * A TFTP server that refuses RFC 2347 options answers the write request
+ * with ERROR 8 (curl: CURLE_ABORTED_BY_CALLBACK), or, like atftpd with
+ * --no-tsize --no-blksize --no-timeout, with an empty OACK that curl
+ * takes for a short packet until its retries run out (CURLE_COULDNT_CONNECT,
+ * at once: a silent server ends in a time-out instead).  Either way the
+ * same transfer goes again at once as a plain RFC 1350 write request
+ * (docs/transfer.md).  0 when T was restarted; -1 when its result stands.
+ */
+static int
+transfer_tftp_retry(struct transfer *t, CURLcode code)
+{
+	struct transfer_ctx	*ctx = t->t_ctx;
+
+	if (t->t_http || t->t_plain || (code != CURLE_ABORTED_BY_CALLBACK &&
+	    code != CURLE_COULDNT_CONNECT))
+		return -1;
+	curl_multi_remove_handle(ctx->tc_multi, t->t_easy);
+	t->t_plain = 1;
+	t->t_refused = (int)code;
+	t->t_off = 0;
+	if (curl_easy_setopt(t->t_easy, CURLOPT_TFTP_NO_OPTIONS, 1L) !=
+	    CURLE_OK || curl_multi_add_handle(ctx->tc_multi, t->t_easy) !=
+	    CURLM_OK) {
+		/* transfer_destroy removes it again; curl ignores that. */
+		return -1;
+	}
+	return 0;
 }
 
 /* Remove T from the multi handle (never called from a curl callback). */
@@ -607,9 +683,19 @@ transfer_setup(struct transfer *t, const struct transfer_req *req,
 	SET(CURLOPT_NOSIGNAL, 1L);
 	SET(CURLOPT_CONNECTTIMEOUT, ctx->tc_connect_timeout);
 	SET(CURLOPT_TIMEOUT, ctx->tc_total_timeout);
+	/*
+	 * A peer that stops moving bytes either way for as long as a connect
+	 * may take is stalled: abort it then, not at the total time-out.
+	 */
+	SET(CURLOPT_LOW_SPEED_LIMIT, 1L);
+	SET(CURLOPT_LOW_SPEED_TIME, ctx->tc_connect_timeout);
 	SET(CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
 	/* The server's answer body is of no use: never let curl print it. */
 	SET(CURLOPT_WRITEFUNCTION, transfer_discard);
+	SET(CURLOPT_WRITEDATA, t);
+	SET(CURLOPT_HEADERFUNCTION, transfer_headers);
+	SET(CURLOPT_HEADERDATA, t);
+	SET(CURLOPT_BUFFERSIZE, TRANSFER_RECV_BUFFER);
 	/*
 	 * A report goes out once an hour at most often: a connection kept
 	 * for the next one would hold an fd, a server's slot and curl's
@@ -641,10 +727,19 @@ transfer_setup(struct transfer *t, const struct transfer_req *req,
 
 	if (!t->t_http) {
 		SET(CURLOPT_TFTP_BLKSIZE, (long)TRANSFER_TFTP_BLKSIZE);
+		if ((t->t_plain = req->tftp_plain != 0))
+			SET(CURLOPT_TFTP_NO_OPTIONS, 1L);
 		goto done;
 	}
 
 	/* HTTP(S) only from here. */
+	/*
+	 * HTTP/1.1, deliberately: one small request per report on a
+	 * connection that is never reused gains nothing from HTTP/2's
+	 * multiplexing, and costs a framing layer (and its bugs: curl error
+	 * 92 against lighttpd with TLS and Basic, docs/transfer.md).
+	 */
+	SET(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
 	if (req->content_type != NULL) {
 		if (transfer_header(t, "Content-Type", req->content_type,
 		    err) == -1)
@@ -739,8 +834,35 @@ transfer_seek(void *arg, curl_off_t off, int origin)
 	return CURL_SEEKFUNC_OK;
 }
 
+/* N more bytes of WHAT, counted in *SEEN: all taken, or 0 past CAP. */
+static size_t
+transfer_take(struct transfer *t, size_t *seen, size_t cap, const char *what,
+    size_t n)
+{
+	*seen += n;
+	if (*seen > cap) {
+		t->t_abort = what;
+		return 0;
+	}
+	return n;
+}
+
+/* CURLOPT_WRITEFUNCTION: the answer's body is counted, never kept. */
 static size_t
 transfer_discard(char *buf, size_t size, size_t n, void *arg)
 {
-	return size * n;
+	struct transfer	*t = arg;
+
+	return transfer_take(t, &t->t_bodybytes, TRANSFER_MAX_BODY, "body",
+	    size * n);
+}
+
+/* CURLOPT_HEADERFUNCTION: header lines of every answer, counted. */
+static size_t
+transfer_headers(char *buf, size_t size, size_t n, void *arg)
+{
+	struct transfer	*t = arg;
+
+	return transfer_take(t, &t->t_hdrbytes, TRANSFER_MAX_HEADERS,
+	    "headers", size * n);
 }

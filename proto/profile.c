@@ -6,10 +6,19 @@
  * Reading streams: mxml's SAX interface hands over one node at a time and
  * frees it after the callback, so a profile never exists as a whole tree
  * (it would double the memory a large profile needs).  The document is
- * read through a memory stream (fmemopen) because ftell() on it tells the
- * callback where in the text mxml is: that gives every parameter its line
- * number, and tells <X/> (no content: keep the value) from <X></X> (empty
- * content: the empty value), which mxml itself reports alike.
+ * read through a memory stream of our own (fopencookie) because ftell()
+ * on it tells the callback where in the text mxml is: that gives every
+ * parameter its line number, and tells <X/> (no content: keep the value)
+ * from <X></X> (empty content: the empty value), which mxml itself reports
+ * alike; and because the stream ends as soon as the load has failed, so
+ * mxml stops there instead of reading on to the end.
+ *
+ * Hostile shapes never reach mxml: a flat profile is two levels deep and
+ * a parameter has at most its ua attribute, but mxml keeps every open
+ * element of a deep nesting (hundreds of MB for 15 MB of <a>) and sets
+ * each attribute of an element with a linear search (seconds for 30,000
+ * of them) before any callback could object.  profile_shape checks both in
+ * one pass over the text first (docs/profile.md).
  *
  * Writing streams as well: each parameter's element is built alone, saved
  * by mxml and handed to the caller's sink before the next is built.
@@ -30,6 +39,9 @@
 #define PROFILE_ROOT	"flat-profile"
 #define PROFILE_PROLOG	"?xml version=\"1.0\" encoding=\"UTF-8\"?"
 #define PROFILE_MASK	"*****"
+/* Attributes an element may carry: a parameter its ua, the root a few. */
+#define PROFILE_MAX_ATTRS	1
+#define PROFILE_MAX_ROOT_ATTRS	4
 
 /*
  * The one piece of file-scope mutable state in proto/: mxml 3.x's error
@@ -47,8 +59,9 @@ struct profile_text {
 
 struct profile_load {
 	struct params	*p;
-	const char	*doc;		/* NUL-terminated copy of the input */
+	const char	*doc;		/* the input, LEN bytes, no NUL */
 	size_t		 len;
+	size_t		 pos;		/* the stream's read position */
 	FILE		*fp;
 	profile_warn_cb	 warn;
 	void		*arg;
@@ -327,13 +340,197 @@ profile_sax(mxml_node_t *node, mxml_sax_event_t ev, void *arg)
 	l->mark = ev == MXML_SAX_DATA && off > 0 ? off - 1 : off;
 }
 
+/* S's first LEN bytes, quoted for a message, into BUF. */
+static void
+profile_cut(const char *s, size_t len, char *buf, size_t size)
+{
+	char	raw[64];
+
+	snprintf(raw, sizeof raw, "%.*s", (int)(len < sizeof raw ? len :
+	    sizeof raw - 1), s);
+	params_quote(raw, buf, size);
+}
+
+/* The end of the first NEEDLE at or after P, or NULL. */
+static const char *
+profile_past(const char *p, const char *end, const char *needle)
+{
+	size_t	n = strlen(needle);
+
+	for (; (size_t)(end - p) >= n; p++) {
+		if (memcmp(p, needle, n) == 0)
+			return p + n;
+	}
+	return NULL;
+}
+
+/*
+ * One pass over the text, before mxml: an element opened inside a
+ * parameter, or an element with more attributes than it may have, is
+ * refused at once with its line.  Anything else this lexer does not
+ * follow (malformed markup, a DTD) is left to mxml, which reports it:
+ * what it skips cannot be deeper than what it has seen.  0 or -1.
+ */
+static int
+profile_shape(struct profile_load *l)
+{
+	const char	*p = l->doc, *end = l->doc + l->len, *name, *pname = "";
+	const char	*an, *first = NULL, *q;
+	char		 qn[64], qa[64];
+	size_t		 namelen, pnamelen = 0, anlen, firstlen = 0, line;
+	int		 depth = 0, nattrs, max;
+
+	while ((p = memchr(p, '<', end - p)) != NULL) {
+		p++;
+		if (p < end && *p == '?') {
+			if ((p = profile_past(p, end, "?>")) == NULL)
+				return 0;
+			continue;
+		}
+		if (end - p >= 3 && memcmp(p, "!--", 3) == 0) {
+			if ((p = profile_past(p + 3, end, "-->")) == NULL)
+				return 0;
+			continue;
+		}
+		if (end - p >= 8 && memcmp(p, "![CDATA[", 8) == 0) {
+			if ((p = profile_past(p + 8, end, "]]>")) == NULL)
+				return 0;
+			continue;
+		}
+		if (p < end && *p == '!')
+			return 0;		/* a DTD: mxml's business */
+		if (p < end && *p == '/') {
+			if ((p = memchr(p, '>', end - p)) == NULL ||
+			    --depth < 0)
+				return 0;	/* mxml stops there */
+			continue;
+		}
+
+		/* A start tag: its name, then NAME="VALUE" pairs. */
+		name = p;
+		while (p < end && !profile_space((unsigned char)*p) &&
+		    *p != '>' && *p != '/')
+			p++;
+		namelen = p - name;
+		if (namelen == 0)
+			return 0;
+		if (depth >= 2) {
+			profile_cut(pname, pnamelen, qn, sizeof qn);
+			profile_cut(name, namelen, qa, sizeof qa);
+			cr_seterr(l->err, "line %zu: %s: element <%s> inside "
+			    "a parameter", profile_line(l, name - 1 - l->doc),
+			    qn, qa);
+			return -1;
+		}
+		max = depth == 0 ? PROFILE_MAX_ROOT_ATTRS : PROFILE_MAX_ATTRS;
+		nattrs = 0;
+		for (;;) {
+			while (p < end && profile_space((unsigned char)*p))
+				p++;
+			if (p >= end)
+				return 0;
+			if (*p == '>') {
+				if (++depth == 2) {
+					pname = name;
+					pnamelen = namelen;
+				}
+				break;
+			}
+			if (*p == '/')
+				break;			/* <X/>: depth unchanged */
+			an = p;
+			while (p < end && *p != '=' && *p != '>' &&
+			    !profile_space((unsigned char)*p))
+				p++;
+			anlen = p - an;
+			while (p < end && profile_space((unsigned char)*p))
+				p++;
+			if (anlen == 0)
+				p++;		/* a stray '=': counts as one */
+			else if (p < end && *p == '=') {
+				/* A value; quoted, or as far as mxml takes it. */
+				p++;
+				while (p < end &&
+				    profile_space((unsigned char)*p))
+					p++;
+				if (p < end && (*p == '"' || *p == '\'')) {
+					if ((q = memchr(p + 1, *p,
+					    end - p - 1)) == NULL)
+						return 0;
+					p = q + 1;
+				} else {
+					while (p < end && *p != '>' &&
+					    !profile_space((unsigned char)*p))
+						p++;
+				}
+			}
+			/* Name the first attribute that is not ua, if any. */
+			if (first == NULL || (firstlen == 2 &&
+			    memcmp(first, "ua", 2) == 0)) {
+				first = an;
+				firstlen = anlen;
+			}
+			if (++nattrs > max) {
+				profile_cut(name, namelen, qn, sizeof qn);
+				profile_cut(first, firstlen, qa, sizeof qa);
+				line = profile_line(l, name - 1 - l->doc);
+				if (depth == 0)
+					cr_seterr(l->err, "line %zu: <%s>: more "
+					    "than %d attributes", line, qn, max);
+				else if (strcmp(qa, "ua") == 0)
+					cr_seterr(l->err, "line %zu: %s: "
+					    "attribute \"ua\" more than once",
+					    line, qn);
+				else
+					cr_seterr(l->err, "line %zu: %s: "
+					    "attribute \"%s\" (only ua is "
+					    "allowed)", line, qn, qa);
+				return -1;
+			}
+		}
+		first = NULL;
+	}
+	return 0;
+}
+
+/*
+ * The document as a read-only stream that ends once the load has failed:
+ * mxml then stops at the end of its buffer (fopencookie's, 8 KiB at most)
+ * instead of reading on to the end.
+ */
+static ssize_t
+profile_stream_read(void *cookie, char *buf, size_t size)
+{
+	struct profile_load	*l = cookie;
+
+	if (l->err[0] != '\0')
+		return 0;
+	if (size > l->len - l->pos)
+		size = l->len - l->pos;
+	memcpy(buf, l->doc + l->pos, size);
+	l->pos += size;
+	return (ssize_t)size;
+}
+
+/* Only what ftell() asks: where the stream is. */
+static int
+profile_stream_seek(void *cookie, off64_t *off, int whence)
+{
+	struct profile_load	*l = cookie;
+
+	if (whence != SEEK_CUR || *off != 0)
+		return -1;
+	*off = (off64_t)l->pos;
+	return 0;
+}
+
 struct params *
 profile_parse(const char *buf, size_t len, profile_warn_cb warn, void *arg,
     char *err)
 {
 	struct profile_load	 l;
 	mxml_node_t		*top = NULL;
-	char			 why[CR_ERRLEN] = "", *doc = NULL;
+	char			 why[CR_ERRLEN] = "";
 	size_t			 span, bom = 0;
 
 	memset(&l, 0, sizeof l);
@@ -343,8 +540,8 @@ profile_parse(const char *buf, size_t len, profile_warn_cb warn, void *arg,
 	l.line = 1;
 
 	/*
-	 * mxml wants a C string; and checking the encoding first gives a
-	 * clearer message than mxml's for a stray byte.
+	 * Checking the encoding first gives a clearer message than mxml's
+	 * for a stray byte, and keeps NUL bytes from mxml.
 	 */
 	if ((span = params_text_span(buf, len)) != len) {
 		l.doc = buf;
@@ -361,16 +558,28 @@ profile_parse(const char *buf, size_t len, profile_warn_cb warn, void *arg,
 		cr_seterr(err, "empty document: no <" PROFILE_ROOT "> element");
 		return NULL;
 	}
-	if ((doc = malloc(len + 1)) == NULL ||
-	    (l.p = params_new()) == NULL ||
+	/*
+	 * No copy of the document: the stream reads BUF within LEN, so it
+	 * needs no terminating NUL, and a refused profile costs no second
+	 * copy of itself.
+	 */
+	if ((l.p = params_new()) == NULL ||
 	    (top = mxmlNewElement(MXML_NO_PARENT, "document")) == NULL)
 		goto nomem;
-	memcpy(doc, buf, len);
-	doc[len] = '\0';
-	l.doc = doc;
+	l.doc = buf;
 	l.len = len;
 	l.mark = l.end = bom;
-	if ((l.fp = fmemopen(doc, len, "r")) == NULL)
+	if (profile_shape(&l) == -1) {
+		params_free(l.p);
+		mxmlDelete(top);
+		cr_seterr(err, "%s", why);
+		return NULL;
+	}
+	l.line_off = 0;
+	l.line = 1;
+	if ((l.fp = fopencookie(&l, "r", (cookie_io_functions_t){
+	    .read = profile_stream_read, .seek = profile_stream_seek })) ==
+	    NULL)
 		goto nomem;
 
 	/*
@@ -390,14 +599,13 @@ profile_parse(const char *buf, size_t len, profile_warn_cb warn, void *arg,
 
 	if (why[0] == '\0' && !l.seen_root)
 		cr_seterr(why, "no <" PROFILE_ROOT "> element");
-	if (why[0] == '\0' && !profile_blank(doc + l.end, len - l.end)) {
-		while (profile_space((unsigned char)doc[l.end]))
+	if (why[0] == '\0' && !profile_blank(buf + l.end, len - l.end)) {
+		while (profile_space((unsigned char)buf[l.end]))
 			l.end++;
 		cr_seterr(why, "line %zu: text after the <" PROFILE_ROOT
 		    "> element", profile_line(&l, l.end));
 	}
 	free(l.val.s);
-	free(doc);
 	if (why[0] != '\0') {
 		params_free(l.p);
 		cr_seterr(err, "%s", why);
@@ -409,7 +617,6 @@ nomem:
 	if (top != NULL)
 		mxmlDelete(top);
 	params_free(l.p);
-	free(doc);
 	cr_seterr(err, "out of memory");
 	return NULL;
 }

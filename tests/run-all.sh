@@ -22,6 +22,10 @@ log=$top/tests/run-all.log
 # read-only copy of the sources has none, so point every run here.
 CFGREPORT_NPM=$top/tests/npm
 export CFGREPORT_NPM
+# Likewise atftpd, unpacked by .ci/deps (its package conflicts with
+# tftpd-hpa's).
+CFGREPORT_ATFTPD=$top/tests/atftpd/usr/sbin/atftpd
+export CFGREPORT_ATFTPD
 
 note() { printf '%s\n' "$*" | tee -a "$log"; }
 

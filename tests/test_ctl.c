@@ -48,6 +48,7 @@ struct fx {
 	int			 npending;
 	char			*lastcmd;
 	int			 nlogs;
+	int			 nwarnings;
 	char			 lastlog[512];
 };
 
@@ -134,6 +135,19 @@ handler(void *arg, struct ctl_req *req, int argc, char **argv,
 		free(text);
 		return;
 	}
+	if (strcmp(argv[0], "slow") == 0) {
+		/*
+		 * A durable write on slow flash: the loop is blocked for
+		 * longer than the idle time-out (the delay is the injected
+		 * fault, not a wait for something to happen).
+		 */
+		struct timespec	 ts = { 0, 400 * 1000 * 1000 };
+
+		while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+			continue;
+		assert_int_equal(ctl_reply(req, 1, "applied", 7), 0);
+		return;
+	}
 	if (fx->defer) {
 		assert_true(fx->npending < MAX_PENDING);
 		fx->pending[fx->npending++] = req;
@@ -148,6 +162,8 @@ logger(void *arg, int pri, const char *msg)
 	struct fx	*fx = arg;
 
 	fx->nlogs++;
+	if (pri <= LOG_WARNING)
+		fx->nwarnings++;
 	snprintf(fx->lastlog, sizeof fx->lastlog, "%s", msg);
 }
 
@@ -467,6 +483,33 @@ test_deferred_by_timer(void **state)
 	raw_free(r);
 }
 
+/*
+ * The handler owns the request for longer than the idle time-out, in the
+ * same loop pass (a durable write blocks the loop): the client still gets
+ * its reply, and the connection stays usable.
+ */
+static void
+test_slow_handler(void **state)
+{
+	struct fx		*fx = *state;
+	struct raw		*r;
+	struct ctl_limits	 lim = { 0, 100, 0 };
+	char			*slow[] = { "slow", NULL }, *info[] = { "info",
+				    NULL };
+
+	ctl_set_limits(fx->ctl, &lim);
+	r = raw_open(fx);
+	raw_request(r, 1, slow, NULL, 0);
+	RUN_UNTIL(fx, r->nreplies == 1 || r->closed, 5);
+	assert_int_equal(r->nreplies, 1);
+	assert_true(r->ok[0]);
+	assert_string_equal(r->text[0], "applied");
+	raw_request(r, 1, info, NULL, 0);
+	RUN_UNTIL(fx, r->nreplies == 2 || r->closed, 5);
+	assert_int_equal(r->nreplies, 2);
+	raw_free(r);
+}
+
 /* The client leaves before the reply: the reply is dropped, nothing breaks. */
 static void
 test_client_gone(void **state)
@@ -724,6 +767,11 @@ test_write_timeout(void **state)
 	close(fd);
 }
 
+/*
+ * Full: a new client takes the place of the connection whose last
+ * exchange is the oldest (issue 9, finding 7: 32 idle connections used to
+ * lock every client out until their idle time-out).
+ */
 static void
 test_connection_limit(void **state)
 {
@@ -734,24 +782,89 @@ test_connection_limit(void **state)
 
 	ctl_set_limits(fx->ctl, &l);
 	a = raw_open(fx);
+	RUN_UNTIL(fx, ctl_count(fx->ctl) == 1, 5);
 	b = raw_open(fx);
 	RUN_UNTIL(fx, ctl_count(fx->ctl) == 2, 5);
+	/* b's request makes it the one used last; a is the oldest. */
+	raw_request(b, 1, argv, NULL, 0);
+	RUN_UNTIL(fx, b->nreplies == 1, 5);
+	c = raw_open(fx);
+	raw_request(c, 1, argv, NULL, 0);
+	RUN_UNTIL(fx, c->nreplies == 1 && a->closed, 5);
+	assert_true(c->ok[0]);
+	assert_int_equal(a->nreplies, 0);
+	assert_false(b->closed);
+	assert_int_equal(ctl_count(fx->ctl), 2);
+	assert_string_equal(fx->lastlog, "ctl_crowd: 2 connections (the "
+	    "most): 1 closed for newer clients, 0 refused");
+	raw_free(a);
+	raw_free(b);
+	raw_free(c);
+}
+
+/* Only when the handler owns every connection's request is one refused. */
+static void
+test_connection_refused_all_busy(void **state)
+{
+	struct fx		*fx = *state;
+	struct ctl_limits	 l = { 2, 0, 0 };
+	struct raw		*a, *b, *c;
+	char			*argv[] = { "report", NULL };
+
+	fx->defer = 1;
+	ctl_set_limits(fx->ctl, &l);
+	a = raw_open(fx);
+	b = raw_open(fx);
+	raw_request(a, 1, argv, NULL, 0);
+	raw_request(b, 1, argv, NULL, 0);
+	RUN_UNTIL(fx, fx->npending == 2, 5);
 	c = raw_open(fx);
 	RUN_UNTIL(fx, c->nreplies == 1 && c->closed, 5);
 	assert_false(c->ok[0]);
 	assert_string_equal(c->text[0], "agent busy: too many control "
 	    "connections; try again");
-	assert_string_equal(fx->lastlog, "ctl_refuse: 2 connections: "
-	    "refusing another");
+	assert_string_equal(fx->lastlog, "ctl_crowd: 2 connections (the "
+	    "most): 0 closed for newer clients, 1 refused");
 	raw_free(c);
-
+	ctl_reply(fx->pending[--fx->npending], 1, "b", 1);
+	ctl_reply(fx->pending[--fx->npending], 1, "a", 1);
+	RUN_UNTIL(fx, a->nreplies == 1 && b->nreplies == 1, 5);
 	raw_free(a);
-	RUN_UNTIL(fx, ctl_count(fx->ctl) == 1, 5);
+	raw_free(b);
+}
+
+/*
+ * Hundreds of idle connections (the default limit of 32): every newcomer
+ * gets in, a client's request is answered at once, and the warnings come
+ * once a minute, not once per connection.
+ */
+static void
+test_many_idle(void **state)
+{
+	struct fx	*fx = *state;
+	struct raw	*idle[500], *c;
+	char		*argv[] = { "info", NULL };
+	int		 i, nlogs0;
+
+	nlogs0 = fx->nwarnings;
+	for (i = 0; i < 500; i++) {
+		idle[i] = raw_open(fx);
+		event_base_loop(fx->base, EVLOOP_NONBLOCK);
+	}
+	RUN_UNTIL(fx, ctl_count(fx->ctl) == CTL_MAX_CONNS &&
+	    idle[500 - CTL_MAX_CONNS - 1]->closed, 5);
 	c = raw_open(fx);
 	raw_request(c, 1, argv, NULL, 0);
 	RUN_UNTIL(fx, c->nreplies == 1, 5);
 	assert_true(c->ok[0]);
-	raw_free(b);
+	assert_string_equal(c->text[0], "info");
+	/* The newest idle ones are still there; the oldest were closed. */
+	assert_true(idle[0]->closed);
+	assert_false(idle[499]->closed);
+	/* One warning at the first eviction; the rest are counted for later. */
+	assert_int_equal(fx->nwarnings - nlogs0, 1);
+	for (i = 0; i < 500; i++)
+		raw_free(idle[i]);
 	raw_free(c);
 }
 
@@ -1066,6 +1179,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_deferred_by_timer, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_slow_handler, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_client_gone, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_server_freed_first, setup,
@@ -1087,6 +1202,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_write_timeout, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_connection_limit, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_connection_refused_all_busy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_many_idle, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_inflight_budget, setup,
 		    teardown),

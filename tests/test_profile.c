@@ -1,6 +1,8 @@
 /* test_profile.c — reading and writing the flat-profile XML. */
 #include "config.h"
 
+#include <sys/resource.h>
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -266,6 +268,153 @@ test_errors(void **state)
 	    "line 2", "A:");
 	parse_fails("<flat-profile>\n<A>&#1;</A></flat-profile>", "XML",
 	    "line 2");
+}
+
+/* CPU seconds this process has used: a bound no busy machine can break. */
+static double
+cpu_seconds(void)
+{
+	struct rusage	ru;
+
+	assert_int_equal(getrusage(RUSAGE_SELF, &ru), 0);
+	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+	    (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+/* A /proc/self/status field in kB, -1 when unknown. */
+static long
+status_kb(const char *field)
+{
+	FILE	*f = fopen("/proc/self/status", "r");
+	char	 line[256];
+	size_t	 n = strlen(field);
+	long	 kb = -1;
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof line, f) != NULL) {
+		if (strncmp(line, field, n) == 0 && line[n] == ':')
+			kb = strtol(line + n + 1, NULL, 10);
+	}
+	fclose(f);
+	return kb;
+}
+
+/* Reset the peak RSS to the current one (Linux 4.0); 0 when it worked. */
+static int
+reset_peak(void)
+{
+	FILE	*f = fopen("/proc/self/clear_refs", "w");
+	int	 rv;
+
+	if (f == NULL)
+		return -1;
+	rv = fputs("5", f) == EOF;
+	return fclose(f) == EOF || rv ? -1 : 0;
+}
+
+/*
+ * DOC (LEN bytes) must be refused with a reason containing WANT, within a
+ * CPU second and, where the peak RSS can be measured without a sanitizer
+ * in the way, at most 1 MiB above where it started: the loader keeps no
+ * copy of the document, which is the caller's.
+ */
+static void
+refused_cheaply(const char *doc, size_t len, const char *want)
+{
+	char	err[CR_ERRLEN] = "";
+	double	t0;
+	long	base, peak;
+	int	measure = 1;
+
+#if defined(__SANITIZE_ADDRESS__)
+	measure = 0;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
+	measure = 0;
+#endif
+#endif
+	if (getenv("VALGRIND_OPTS") != NULL || reset_peak() == -1)
+		measure = 0;
+	base = status_kb("VmRSS");
+	t0 = cpu_seconds();
+	assert_null(profile_parse(doc, len, NULL, NULL, err));
+	if (cpu_seconds() - t0 > 1.0)
+		fail_msg("%.2f CPU seconds to refuse it", cpu_seconds() - t0);
+	peak = status_kb("VmHWM");
+	if (measure && base > 0 && peak > 0 &&
+	    (peak - base) * 1024 > 1024 * 1024)
+		fail_msg("peak RSS %ld kB above the start for %zu bytes",
+		    peak - base, len);
+	if (strstr(err, want) == NULL)
+		fail_msg("\"%s\" lacks \"%s\"", err, want);
+}
+
+/*
+ * Issue 9, finding 2: shapes that mxml paid for before any callback could
+ * refuse them (665 MB and 6 s for 15 MB of nesting, 5.7 s for 30,000
+ * attributes, 75.8 s for 100,000 on the root).
+ */
+static void
+test_hostile_shapes(void **state)
+{
+	static const char	 head[] = "<flat-profile><GPP_A>";
+	size_t			 size = 15 * 1024 * 1024, n, i;
+	char			*doc, *o;
+
+	assert_non_null(doc = malloc(size + 64));
+	memcpy(doc, head, sizeof head - 1);
+	for (n = sizeof head - 1; n + 3 <= size; n += 3)
+		memcpy(doc + n, "<a>", 3);
+	refused_cheaply(doc, n, "line 1: GPP_A: element <a> inside a "
+	    "parameter");
+
+	/* 30,000 attributes on a parameter (319 KB). */
+	o = doc + sprintf(doc, "<flat-profile>\n<GPP_B ua=\"rw\"");
+	for (i = 0; i < 30000; i++)
+		o += sprintf(o, " a%zu=\"\"", i);
+	o += sprintf(o, ">x</GPP_B></flat-profile>");
+	refused_cheaply(doc, o - doc, "line 2: GPP_B: attribute \"a0\" "
+	    "(only ua is allowed)");
+
+	/* 100,000 on the root (1.09 MB), as given to cfgreportd -n. */
+	o = doc + sprintf(doc, "<flat-profile");
+	for (i = 0; i < 100000; i++)
+		o += sprintf(o, " b%zu='x'", i);
+	o += sprintf(o, "><A>1</A></flat-profile>");
+	refused_cheaply(doc, o - doc, "line 1: <flat-profile>: more than 4 "
+	    "attributes");
+	free(doc);
+
+	/* Unquoted and value-less attributes count too (mxml takes them). */
+	parse_fails("<flat-profile><A ua=rw x>1</A></flat-profile>",
+	    "line 1", "A: attribute \"x\" (only ua is allowed)");
+	parse_fails("<flat-profile>\n\n<A ua=\"rw\" ua='ro'/></flat-profile>",
+	    "line 3", "A: attribute \"ua\" more than once");
+	/* Deeper inside a comment, CDATA or an attribute is no element. */
+	parse_fails("<flat-profile><A><!-- <b><c> --><![CDATA[<d><e>]]>"
+	    "</A><B ua=\"> <x><y>\">\n</B></flat-profile>", "line 1",
+	    "B: ua=\"> <x><y>\"");
+}
+
+/* What the shape check lets through still loads, lines intact. */
+static void
+test_shape_allows(void **state)
+{
+	struct params	*p;
+	char		 err[CR_ERRLEN];
+
+	p = parse("<?xml version=\"1.0\"?>\n<!-- <x><y><z> -->\n"
+	    "<flat-profile a=\"1\" b=\"2\" c=\"3\" d=\"4\">\n"
+	    "<A ua=\"ro\">a &gt; b</A>\n<B><![CDATA[<i><j>]]></B>\n"
+	    "<C ua = 'rw' />\n</flat-profile>\n", err);
+	if (p == NULL)
+		fail_msg("%s", err);
+	assert_string_equal(value(p, "A"), "a > b");
+	assert_string_equal(value(p, "B"), "<i><j>");
+	params_free(p);
+	parse_fails("<flat-profile>\n<A>1</A>\n<B><c/></B></flat-profile>",
+	    "line 3", "B: element <c> inside a parameter");
 }
 
 static void
@@ -722,6 +871,8 @@ main(void)
 		cmocka_unit_test(test_duplicates),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_bytes),
+		cmocka_unit_test(test_hostile_shapes),
+		cmocka_unit_test(test_shape_allows),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_line_backwards),
 		cmocka_unit_test(test_no_stderr),

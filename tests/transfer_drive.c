@@ -4,7 +4,8 @@
  *
  *	transfer_drive [-m PUT|POST] [-t TYPE] [-e ENCODING] [-u USER]
  *	    [-p PASSWORD] [-A CAFILE] [--client-cert PEM] [--client-key PEM]
- *	    [-c CONNECT_S] [-T TOTAL_S] [--ticks] URL FILE [URL FILE ...]
+ *	    [-c CONNECT_S] [-T TOTAL_S] [--ticks] [--tftp-plain]
+ *	    URL FILE [URL FILE ...]
  *
  * All uploads start at once.  Each result is one line, in the order they
  * finish:
@@ -50,7 +51,7 @@ usage(void)
 	    "[-e ENCODING] [-u USER] [-p PASSWORD]\n"
 	    "    [-A CAFILE] [--client-cert PEM] [--client-key PEM] "
 	    "[-c SECONDS] [-T SECONDS]\n"
-	    "    [--ticks] URL FILE [URL FILE ...]\n");
+	    "    [--ticks] [--tftp-plain] URL FILE [URL FILE ...]\n");
 	exit(2);
 }
 
@@ -93,6 +94,7 @@ main(int argc, char **argv)
 		{ "client-cert",	required_argument, NULL, 'C' },
 		{ "client-key",		required_argument, NULL, 'K' },
 		{ "ticks",		no_argument, NULL, 'k' },
+		{ "tftp-plain",		no_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct transfer_opts	 opts;
@@ -104,7 +106,7 @@ main(int argc, char **argv)
 	const char		*user = NULL, *pass = NULL;
 	enum transfer_method	 method = TRANSFER_PUT;
 	char			 err[CR_ERRLEN];
-	int			 ch, i, n, ticks = 0;
+	int			 ch, i, n, ticks = 0, plain = 0;
 
 	memset(&opts, 0, sizeof opts);
 	memset(&d, 0, sizeof d);
@@ -131,6 +133,9 @@ main(int argc, char **argv)
 			break;
 		case 'k':
 			ticks = 1;
+			break;
+		case 'P':
+			plain = 1;
 			break;
 		case 'm':
 			if (strcmp(optarg, "PUT") == 0)
@@ -192,6 +197,7 @@ main(int argc, char **argv)
 		req.content_encoding = enc;
 		req.user = user;
 		req.password = pass;
+		req.tftp_plain = plain;
 		req.body = (uint8_t *)fileio_read(argv[2 * i + 1],
 		    64 * 1024 * 1024, &req.len, err);
 		if (req.body == NULL) {

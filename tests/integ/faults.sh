@@ -69,4 +69,37 @@ upload cutoff_post -m POST -T 10 "http://127.0.0.1:$cutoff/r.bin" "$tmp/big.bin"
 check cutoff_post '[ "$(field ok)" = 0 ] &&
     case "$(field curl)" in 52|55|56) true;; *) false;; esac'
 
+# Hostile answers (docs/transfer.md): the agent needs only the status line.
+# A 200 with an endless chunked body: the report is delivered, the body is
+# not read past its cap; before the caps this read for the whole total
+# time-out (36 GB in 60 s) and failed.
+spawn python3 "$peer_py" endless "$tmp/endless.port"
+wait_file "$tmp/endless.port" || exit 1
+endless=$(cat "$tmp/endless.port")
+upload endless -T 20 "http://127.0.0.1:$endless/r.bin" "$tmp/report.bin"
+check endless '[ "$(field ok)" = 1 ] && [ "$(field http)" = 200 ] &&
+    [ "$(field bytes)" = 2000 ] && between "$(field seconds)" 0 2'
+upload endless_post -m POST -T 20 "http://127.0.0.1:$endless/r.bin" \
+    "$tmp/report.bin"
+check endless_post '[ "$(field ok)" = 1 ] && between "$(field seconds)" 0 2'
+
+# Endless header lines: a failure once they pass their cap, at once.
+spawn python3 "$peer_py" headers "$tmp/headers.port"
+wait_file "$tmp/headers.port" || exit 1
+headers=$(cat "$tmp/headers.port")
+upload headers -T 20 "http://127.0.0.1:$headers/r.bin" "$tmp/report.bin"
+check headers '[ "$(field ok)" = 0 ] && [ "$(field curl)" = 23 ] &&
+    between "$(field seconds)" 0 2 &&
+    grep -q "error=response headers over 16384 bytes: not read" "$tmp/headers.out"'
+
+# Half a status line, then silence on an open connection: a stall, ended
+# once no byte moved for the connect time-out (1 s here; curl averages the
+# rate over its last 5 s, so 6 s), well before the total one (20 s).
+spawn python3 "$peer_py" stall "$tmp/stall.port"
+wait_file "$tmp/stall.port" || exit 1
+stall=$(cat "$tmp/stall.port")
+upload stall -c 1 -T 20 "http://127.0.0.1:$stall/r.bin" "$tmp/report.bin"
+check stall '[ "$(field ok)" = 0 ] && [ "$(field curl)" = 28 ] &&
+    between "$(field seconds)" 0.9 10'
+
 finish

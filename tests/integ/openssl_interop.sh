@@ -90,4 +90,31 @@ if ! "$ctl" decrypt --key "$key" "$tmp/trunc.enc" "$tmp/trunc" \
 else
 	not_ok "truncated file refused, nothing written"
 fi
+
+# What docs/crypto.md tells server operators (issue 9, finding 12): the
+# documented command decrypts and OpenSSL 3 warns about the derivation on
+# stderr; following the warning's hint (-pbkdf2, -iter) fails.
+if (cd "$tmp" && openssl enc -d -aes-256-cbc -md sha256 -k "$key" \
+    -in pxml.enc -out doc.xml 2>doc.err) && cmp -s "$tmp/pxml" "$tmp/doc.xml"
+then
+	ok "the documented server command decrypts"
+else
+	not_ok "the documented server command decrypts"
+fi
+case $(openssl version) in
+"OpenSSL 3"*)
+	grep -q "deprecated key derivation used" "$tmp/doc.err" &&
+	    ok "OpenSSL 3 warns as documented" ||
+	    not_ok "OpenSSL 3 warns as documented"
+	;;
+esac
+for hint in -pbkdf2 "-iter 1"; do
+	if openssl enc -d -aes-256-cbc $hint -k "$key" -in "$tmp/pxml.enc" \
+	    -out "$tmp/hint.xml" 2>/dev/null && cmp -s "$tmp/pxml" "$tmp/hint.xml"
+	then
+		not_ok "openssl $hint decrypts a --key report (docs say it fails)"
+	else
+		ok "openssl $hint does not decrypt a --key report"
+	fi
+done
 finish
