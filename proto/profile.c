@@ -301,6 +301,19 @@ profile_sax(mxml_node_t *node, mxml_sax_event_t ev, void *arg)
 	long			 pos;
 	size_t			 off;
 
+	/*
+	 * mxml 3.3.1 leaves a name or text NULL when its strdup fails, and
+	 * itself compares the name at the close tag: give it one (the parse
+	 * has failed) before it does.
+	 */
+	if (ev == MXML_SAX_DATA ? mxmlGetOpaque(node) == NULL :
+	    ev != MXML_SAX_ELEMENT_CLOSE && mxmlGetElement(node) == NULL) {
+		if (ev != MXML_SAX_DATA)
+			(void)mxmlSetElement(node, "");
+		if (l->err[0] == '\0')
+			cr_seterr(l->err, "out of memory");
+		return;
+	}
 	if (l->err[0] != '\0')
 		return;		/* failed: let mxml run to its end */
 	if ((pos = ftell(l->fp)) < 0) {
