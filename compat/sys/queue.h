@@ -4,8 +4,9 @@
  * configure adds compat/ to the include path only when the system has no
  * <sys/queue.h>; glibc's and the BSDs' are used where they exist.
  *
- * Only what agent/ uses: LIST (doubly linked, head pointer only) and TAILQ
- * (doubly linked with a tail pointer), with the BSD names and semantics.
+ * LIST (doubly linked, head pointer only) and TAILQ (doubly linked with a
+ * tail pointer), the operations glibc's header also has, with the BSD
+ * names and semantics.
  */
 #ifndef CFGREPORT_COMPAT_SYS_QUEUE_H
 #define CFGREPORT_COMPAT_SYS_QUEUE_H
@@ -23,7 +24,12 @@ struct {								\
 
 #define LIST_FIRST(head)	((head)->lh_first)
 #define LIST_NEXT(elm, field)	((elm)->field.le_next)
+#define LIST_EMPTY(head)	((head)->lh_first == NULL)
 #define LIST_INIT(head)		((head)->lh_first = NULL)
+
+#define LIST_FOREACH(var, head, field)					\
+	for ((var) = (head)->lh_first; (var) != NULL;			\
+	    (var) = (var)->field.le_next)
 
 #define LIST_INSERT_HEAD(head, elm, field) do {				\
 	if (((elm)->field.le_next = (head)->lh_first) != NULL)		\
@@ -53,10 +59,25 @@ struct {								\
 
 #define TAILQ_FIRST(head)	((head)->tqh_first)
 #define TAILQ_NEXT(elm, field)	((elm)->field.tqe_next)
+#define TAILQ_EMPTY(head)	((head)->tqh_first == NULL)
+
+#define TAILQ_FOREACH(var, head, field)					\
+	for ((var) = (head)->tqh_first; (var) != NULL;			\
+	    (var) = (var)->field.tqe_next)
 
 #define TAILQ_INIT(head) do {						\
 	(head)->tqh_first = NULL;					\
 	(head)->tqh_last = &(head)->tqh_first;				\
+} while (0)
+
+#define TAILQ_INSERT_HEAD(head, elm, field) do {			\
+	if (((elm)->field.tqe_next = (head)->tqh_first) != NULL)	\
+		(head)->tqh_first->field.tqe_prev =			\
+		    &(elm)->field.tqe_next;				\
+	else								\
+		(head)->tqh_last = &(elm)->field.tqe_next;		\
+	(head)->tqh_first = (elm);					\
+	(elm)->field.tqe_prev = &(head)->tqh_first;			\
 } while (0)
 
 #define TAILQ_INSERT_TAIL(head, elm, field) do {			\
