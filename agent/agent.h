@@ -184,23 +184,26 @@ int		 ctlclient_call(const char *, int, char **, int, FILE *,
 
 /*
  * store.c — the durable configuration and delta bookkeeping (docs/store.md).
- * Every call that changes the store writes the whole state durably before
- * it returns 0; on -1 nothing changed, in memory or on disk.  One store
- * per state directory (it is locked).
+ * Every call that changes the store makes the change durable (a journal
+ * record, fsynced) before it returns 0; on -1 nothing changed, in memory
+ * or on disk.  One store per state directory (it is locked).
  */
 struct store;
 
 /*
- * Open the state in DIR (created when missing).  No state file: a fresh
- * store, to be given its baseline.  A state file that does not parse is
- * renamed cfgreport.state.corrupt and the store starts fresh; then
- * store_recovered says why, for the log.  I/O errors fail.
+ * Open the state in DIR (created when missing): the snapshot, then the
+ * journal replayed.  No state file: a fresh store, to be given its
+ * baseline.  A state file that does not parse is renamed
+ * cfgreport.state.corrupt and the store starts fresh; a damaged journal
+ * record is set aside likewise (cfgreport.journal.corrupt) and the store
+ * keeps what came before it; a torn last record is ignored.  Then
+ * store_recovered says what happened, for the log.  I/O errors fail.
  */
 struct store	*store_open(const char *, char *);
 void		 store_free(struct store *);
 /* No configuration stored yet: call store_baseline (or store_apply). */
 int		 store_is_fresh(const struct store *);
-/* NULL, or why store_open set a bad state file aside. */
+/* NULL, or what store_open set aside or ignored, and why. */
 const char	*store_recovered(const struct store *);
 const char	*store_path(const struct store *);
 const struct params *store_params(const struct store *);
@@ -244,6 +247,18 @@ int		 store_dest_retain(struct store *, const char *const *, size_t,
 const uint8_t	*store_profile_digest(const struct store *);
 int		 store_set_profile_digest(struct store *,
 		    const uint8_t [STATE_DIGEST_LEN], char *);
+/* What the store's files hold now, for benchmarks and tests. */
+struct store_stats {
+	uint64_t	snapshot;	/* bytes of cfgreport.state */
+	uint64_t	journal;	/* bytes of cfgreport.journal's records */
+	uint64_t	records;	/* records after its head */
+};
+void		 store_stats(const struct store *, struct store_stats *);
+/*
+ * Compact when the journal passes BYTES instead of the snapshot's size
+ * (at least 64 KiB); 0 restores that.  For tests that want compactions.
+ */
+void		 store_compact_at(struct store *, size_t);
 
 /* control.c — the control socket's commands, on ctl.c's transport */
 struct cfgreport;

@@ -477,10 +477,10 @@ int		 ctlmsg_dec_reply(struct ctlmsg_dec *, int *, const char **,
 /*
  * state.c — the agent's durable state file (docs/store.md): header and
  * version, the change sequence number, the profile's digest, the delta
- * destinations, the parameters with their change numbers, and a SHA-256
- * trailer over all of it.
+ * destinations, the parameters with their change numbers, and a CRC-32C
+ * trailer over all of it (SHA-256 in version 1).
  */
-#define STATE_VERSION		1
+#define STATE_VERSION		2	/* 1 is read too */
 #define STATE_MAX_DESTS		16
 #define STATE_MAX_KEY		4096		/* bytes of a destination key */
 #define STATE_MAX_SIZE		(64 * 1024 * 1024)
@@ -518,6 +518,59 @@ char		*state_encode(const struct state *, size_t *, char *);
 void		 state_clear(struct state *);
 /* SHA-256 of LEN bytes (wolfSSL): 0, or -1 when wolfSSL fails. */
 int		 state_sha256(const void *, size_t, uint8_t [STATE_DIGEST_LEN]);
+/* CRC-32C of LEN bytes, continuing CRC (0 to start). */
+uint32_t	 state_crc32c(uint32_t, const void *, size_t);
+/*
+ * The id of a state file that state_parse accepted or state_encode wrote
+ * (LEN bytes): its trailer's digest, which the journal's head names.
+ */
+void		 state_id(const char *, size_t, uint8_t [STATE_DIGEST_LEN]);
+/* The bytes of ST's file that one parameter's line takes. */
+size_t		 state_param_len(const struct param *);
+
+/*
+ * journal.c — the records of the store's journal (docs/store.md): each a
+ * length, a CRC-32C and a payload; the first (the head) names the
+ * snapshot the journal continues.  Bytes in, records out, no I/O.
+ */
+#define JOURNAL_VERSION		1
+#define JOURNAL_FRAME		8		/* u32 length, u32 CRC-32C */
+#define JOURNAL_MAX_RECORD	STATE_MAX_SIZE	/* payload bytes */
+
+enum journal_type {
+	JOURNAL_HEAD = 1,	/* id: the snapshot it continues; num 0 */
+	JOURNAL_BATCH,		/* seq, params: the changed names' new state */
+	JOURNAL_ACK,		/* dest[0]: a destination's new number */
+	JOURNAL_DESTS,		/* ndest, dest: the whole new list */
+	JOURNAL_PROFILE,	/* id: the profile file's digest */
+};
+
+struct journal_rec {
+	enum journal_type	 type;
+	uint64_t		 num;	/* its place: the head 0, then 1, 2 ... */
+	uint8_t			 id[STATE_DIGEST_LEN];
+	uint64_t		 seq;
+	struct params		*params;	/* every seq is SEQ */
+	size_t			 ndest;
+	struct state_dest	 dest[STATE_MAX_DESTS];
+};
+
+/*
+ * One record, framed; *LEN gets its size.  Refuses what journal_decode
+ * would refuse (an empty batch, a bad key, a payload over
+ * JOURNAL_MAX_RECORD).
+ */
+uint8_t		*journal_encode(const struct journal_rec *, size_t *, char *);
+/*
+ * The record at the start of BUF (LEN bytes): 1 and *OUT, 0 when LEN is
+ * 0, -1 when it is cut short or damaged (ERR says why).  *USED gets the
+ * bytes the record's frame claims (SIZE_MAX when it claims more than
+ * LEN), also on -1, so the caller can tell a torn tail from damage.
+ */
+int		 journal_decode(const void *, size_t, size_t *,
+		    struct journal_rec *, char *);
+/* Free what R holds and zero it. */
+void		 journal_rec_clear(struct journal_rec *);
 
 /*
  * sip.c — SIP requests as NOTIFY and OPTIONS need them, and responses

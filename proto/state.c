@@ -1,13 +1,13 @@
 /*
  * state.c — the agent's durable state file, encoded and parsed.
  *
- *	cfgreport-state 1
+ *	cfgreport-state 2
  *	seq 42
  *	profile sha256 <64 lower-case hex digits>	(or "profile none")
  *	dest 17 "delta http://prov.example/x.xml"	(0 to STATE_MAX_DESTS)
  *	param 5 rw Report_Rule "[--delta]http://..."	(set order)
  *	param 0 - Speed_Dial_2_2_ -			(a ua-only entry)
- *	end sha256 <SHA-256 of every byte before this line>
+ *	end crc32c <CRC-32C of every byte before this line, 8 hex digits>
  *
  * Every line ends in "\n".  Quoted strings escape \\ \" \n \r \t and
  * \xHH (other C0 bytes and DEL); bytes of 0x80 and above are written as
@@ -29,8 +29,13 @@
 #include "proto.h"
 
 #define STATE_MAGIC		"cfgreport-state"
-#define STATE_TRAILER		"end sha256 "
+/* Version 2's trailer: CRC-32C; version 1's (still read): SHA-256. */
+#define STATE_TRAILER		"end crc32c "
+#define STATE_CRC_LEN		4
 #define STATE_TRAILER_LEN	(sizeof STATE_TRAILER - 1 + \
+				    2 * STATE_CRC_LEN + 1)
+#define STATE_TRAILER_V1	"end sha256 "
+#define STATE_TRAILER_V1_LEN	(sizeof STATE_TRAILER_V1 - 1 + \
 				    2 * STATE_DIGEST_LEN + 1)
 /* The longest line the encoder can write: a param of the longest value. */
 #define STATE_MAX_LINE		(4 * PARAMS_MAX_VALUE + 1024)
@@ -60,6 +65,48 @@ state_sha256(const void *data, size_t len, uint8_t out[STATE_DIGEST_LEN])
 out:
 	wc_Sha256Free(&ctx);
 	return rv;
+}
+
+/*
+ * CRC-32C (Castagnoli, reflected, as iSCSI and ext4 use it), eight bytes
+ * a step (slicing-by-8): the checksum of snapshots and journal records.
+ */
+uint32_t
+state_crc32c(uint32_t crc, const void *data, size_t len)
+{
+	static uint32_t	 t[8][256];
+	const uint8_t	*p = data;
+	uint32_t	 c, lo, hi;
+	int		 i, k;
+
+	if (t[0][1] == 0) {
+		for (i = 0; i < 256; i++) {
+			c = (uint32_t)i;
+			for (k = 0; k < 8; k++)
+				c = c & 1 ? (c >> 1) ^ 0x82f63b78 : c >> 1;
+			t[0][i] = c;
+		}
+		for (i = 0; i < 256; i++)
+			for (k = 1; k < 8; k++)
+				t[k][i] = (t[k - 1][i] >> 8) ^
+				    t[0][t[k - 1][i] & 0xff];
+	}
+	crc = ~crc;
+	while (len >= 8) {
+		lo = crc ^ ((uint32_t)p[0] | (uint32_t)p[1] << 8 |
+		    (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24);
+		hi = (uint32_t)p[4] | (uint32_t)p[5] << 8 |
+		    (uint32_t)p[6] << 16 | (uint32_t)p[7] << 24;
+		crc = t[7][lo & 0xff] ^ t[6][(lo >> 8) & 0xff] ^
+		    t[5][(lo >> 16) & 0xff] ^ t[4][lo >> 24] ^
+		    t[3][hi & 0xff] ^ t[2][(hi >> 8) & 0xff] ^
+		    t[1][(hi >> 16) & 0xff] ^ t[0][hi >> 24];
+		p += 8;
+		len -= 8;
+	}
+	while (len-- > 0)
+		crc = t[0][(crc ^ *p++) & 0xff] ^ (crc >> 8);
+	return ~crc;
 }
 
 void
@@ -181,12 +228,30 @@ state_ua_name(enum ua ua)
 	return s != NULL ? s : "-";
 }
 
+static void
+state_emit_param(const struct param *p, struct state_out *o)
+{
+	state_puts(o, "param ");
+	state_putu64(o, p->seq);
+	state_puts(o, " ");
+	state_puts(o, state_ua_name(p->ua));
+	state_puts(o, " ");
+	state_puts(o, p->name);
+	state_puts(o, " ");
+	if (p->value != NULL)
+		state_putquoted(o, p->value);
+	else
+		state_puts(o, "-");
+	state_puts(o, "\n");
+}
+
+static int	state_unhex(int);
+
 /* Everything before the trailer. */
 static void
 state_emit(const struct state *st, struct state_out *o)
 {
-	const struct param	*p;
-	size_t			 i, n;
+	size_t	i, n;
 
 	state_puts(o, STATE_MAGIC " ");
 	state_putu64(o, STATE_VERSION);
@@ -206,23 +271,41 @@ state_emit(const struct state *st, struct state_out *o)
 		state_puts(o, "\n");
 	}
 	n = st->params != NULL ? params_count(st->params) : 0;
-	for (i = 0; i < n; i++) {
-		p = params_at(st->params, i);
-		state_puts(o, "param ");
-		state_putu64(o, p->seq);
-		state_puts(o, " ");
-		state_puts(o, state_ua_name(p->ua));
-		state_puts(o, " ");
-		state_puts(o, p->name);
-		state_puts(o, " ");
-		if (p->value != NULL)
-			state_putquoted(o, p->value);
-		else
-			state_puts(o, "-");
-		state_puts(o, "\n");
-	}
+	for (i = 0; i < n; i++)
+		state_emit_param(params_at(st->params, i), o);
 }
 
+size_t
+state_param_len(const struct param *p)
+{
+	struct state_out	o = { NULL, 0 };
+
+	state_emit_param(p, &o);
+	return o.len;
+}
+
+void
+state_id(const char *buf, size_t len, uint8_t id[STATE_DIGEST_LEN])
+{
+	const char	*h;
+	size_t		 i, n;
+
+	/* Version 2: the CRC and the length; version 1: the digest. */
+	memset(id, 0, STATE_DIGEST_LEN);
+	if (len >= STATE_TRAILER_V1_LEN && memcmp(buf + len -
+	    STATE_TRAILER_V1_LEN, STATE_TRAILER_V1,
+	    sizeof STATE_TRAILER_V1 - 1) == 0)
+		n = STATE_DIGEST_LEN;
+	else {
+		n = STATE_CRC_LEN;
+		for (i = 0; i < 8; i++)
+			id[STATE_CRC_LEN + i] = (uint8_t)(len >> (8 * i));
+	}
+	h = buf + len - 1 - 2 * n;
+	for (i = 0; i < n; i++)
+		id[i] = (uint8_t)(state_unhex((unsigned char)h[2 * i]) << 4 |
+		    state_unhex((unsigned char)h[2 * i + 1]));
+}
 /*
  * Refuse to write what the parser would refuse to read back: a state
  * that cannot be loaded is worse than a batch refused now.
@@ -274,7 +357,8 @@ char *
 state_encode(const struct state *st, size_t *lenp, char *err)
 {
 	struct state_out	o = { NULL, 0 };
-	uint8_t			d[STATE_DIGEST_LEN];
+	uint8_t			c[STATE_CRC_LEN];
+	uint32_t		crc;
 	size_t			body;
 
 	if (state_check(st, err) == -1)
@@ -291,13 +375,13 @@ state_encode(const struct state *st, size_t *lenp, char *err)
 	}
 	o.len = 0;
 	state_emit(st, &o);
-	if (state_sha256(o.buf, body, d) == -1) {
-		free(o.buf);
-		cr_seterr(err, "state: SHA-256 failed");
-		return NULL;
-	}
+	crc = state_crc32c(0, o.buf, body);
+	c[0] = (uint8_t)(crc >> 24);
+	c[1] = (uint8_t)(crc >> 16);
+	c[2] = (uint8_t)(crc >> 8);
+	c[3] = (uint8_t)crc;
 	state_puts(&o, STATE_TRAILER);
-	state_puthex(&o, d, sizeof d);
+	state_puthex(&o, c, sizeof c);
 	state_puts(&o, "\n");
 	o.buf[o.len] = '\0';
 	*lenp = o.len;
@@ -553,7 +637,7 @@ state_param_line(struct state_in *in, struct state *st)
 	const char	*sp;
 	uint64_t	 seq;
 	enum ua		 ua;
-	size_t		 len;
+	size_t		 len, n;
 	int		 rv = -1;
 
 	if (state_u64(in, &seq) == -1 || state_sp(in) == -1)
@@ -581,18 +665,22 @@ state_param_line(struct state_in *in, struct state *st)
 	memcpy(name, in->p, len);
 	name[len] = '\0';
 	in->p = sp + 1;
-	if (params_find(st->params, name) != NULL) {
-		state_fail(in, "duplicate parameter");
-		goto out;
-	}
 	if (state_lit(in, "-") == -1 &&
 	    state_quoted(in, PARAMS_MAX_VALUE, &value) == -1)
 		goto out;
 	if (state_eol(in) == -1)
 		goto out;
-	/* params_set judges the name and the text (NUL, UTF-8, size). */
-	if (params_set(st->params, name, value, ua, why) != 1) {
+	/*
+	 * params_set judges the name and the text (NUL, UTF-8, size); a
+	 * name already there does not grow the set (one lookup, not two).
+	 */
+	n = params_count(st->params);
+	if (params_set(st->params, name, value, ua, why) == -1) {
 		state_fail(in, why);
+		goto out;
+	}
+	if (params_count(st->params) != n + 1) {
+		state_fail(in, "duplicate parameter");
 		goto out;
 	}
 	if (params_set_seq(st->params, name, seq) == -1) {
@@ -606,15 +694,28 @@ out:
 	return rv;
 }
 
+/* The number of the last line of BUF, for a message about the trailer. */
+static void
+state_lastline(struct state_in *in, const char *buf, size_t len)
+{
+	size_t	i, n = 0;
+
+	for (i = 0; i < len; i++)
+		n += buf[i] == '\n';
+	in->line = n + (buf[len - 1] != '\n');
+}
+
 int
 state_parse(const char *buf, size_t len, struct state *out, char *err)
 {
 	struct state		 st;
 	struct state_in		 in;
 	const char		*cur, *stop, *nl;
+	const char		*trailer;
 	uint8_t			 want[STATE_DIGEST_LEN], got[STATE_DIGEST_LEN];
 	uint64_t		 version;
-	size_t			 i, nlines;
+	uint32_t		 crc;
+	size_t			 tlen, n;
 	int			 r;
 
 	memset(&st, 0, sizeof st);
@@ -633,34 +734,45 @@ state_parse(const char *buf, size_t len, struct state *out, char *err)
 		return state_fail(&in, "not a cfgreport state file");
 	if (state_u64(&in, &version) == -1 || state_eol(&in) == -1)
 		return -1;
-	if (version != STATE_VERSION) {
+	/* Version 1 differs only in its trailer (SHA-256). */
+	if (version != STATE_VERSION && version != 1) {
 		cr_seterr(err, "state: line 1: format version %llu, this "
-		    "agent reads %d", (unsigned long long)version,
+		    "agent reads 1 and %d", (unsigned long long)version,
 		    STATE_VERSION);
 		return -1;
 	}
 
 	/*
-	 * Then the trailer and the digest: a torn write or a damaged byte
-	 * anywhere is caught here, before any field is believed.
+	 * Then the trailer and the checksum: a torn write or a damaged byte
+	 * anywhere is caught here, before any field is believed.  The line
+	 * number is counted only for the message.
 	 */
-	for (nlines = 0, i = 0; i < len; i++)
-		nlines += buf[i] == '\n';
-	in.line = nlines + (buf[len - 1] != '\n');
-	if (len < STATE_TRAILER_LEN || buf[len - 1] != '\n' ||
-	    memcmp(buf + len - STATE_TRAILER_LEN, STATE_TRAILER,
-	    sizeof STATE_TRAILER - 1) != 0 ||
-	    (len > STATE_TRAILER_LEN && buf[len - STATE_TRAILER_LEN - 1] !=
-	    '\n'))
+	tlen = version == 1 ? STATE_TRAILER_V1_LEN : STATE_TRAILER_LEN;
+	trailer = version == 1 ? STATE_TRAILER_V1 : STATE_TRAILER;
+	if (len < tlen || buf[len - 1] != '\n' ||
+	    memcmp(buf + len - tlen, trailer, strlen(trailer)) != 0 ||
+	    (len > tlen && buf[len - tlen - 1] != '\n')) {
+		state_lastline(&in, buf, len);
 		return state_fail(&in, "no end line (truncated file?)");
-	stop = buf + len - STATE_TRAILER_LEN;
-	in.p = stop + sizeof STATE_TRAILER - 1;
+	}
+	stop = buf + len - tlen;
+	in.p = stop + strlen(trailer);
 	in.end = buf + len - 1;
-	if (state_hexbytes(&in, want, sizeof want) == -1)
+	n = version == 1 ? STATE_DIGEST_LEN : STATE_CRC_LEN;
+	state_lastline(&in, buf, len);
+	if (state_hexbytes(&in, want, n) == -1)
 		return -1;
-	if (state_sha256(buf, (size_t)(stop - buf), got) == -1)
-		return state_fail(&in, "SHA-256 failed");
-	if (memcmp(want, got, sizeof got) != 0)
+	if (version == 1) {
+		if (state_sha256(buf, (size_t)(stop - buf), got) == -1)
+			return state_fail(&in, "SHA-256 failed");
+	} else {
+		crc = state_crc32c(0, buf, (size_t)(stop - buf));
+		got[0] = (uint8_t)(crc >> 24);
+		got[1] = (uint8_t)(crc >> 16);
+		got[2] = (uint8_t)(crc >> 8);
+		got[3] = (uint8_t)crc;
+	}
+	if (memcmp(want, got, n) != 0)
 		return state_fail(&in, "checksum mismatch (torn or damaged "
 		    "file)");
 

@@ -19,6 +19,22 @@ static const char *const hexd = "0123456789abcdef";
 static char *
 seal(const char *content, size_t *lenp)
 {
+	size_t	 len = strlen(content);
+	char	*buf;
+
+	buf = malloc(len + 11 + 8 + 2);
+	assert_non_null(buf);
+	memcpy(buf, content, len);
+	snprintf(buf + len, 21, "end crc32c %08x\n",
+	    (unsigned)state_crc32c(0, content, len));
+	*lenp = len + 20;
+	return buf;
+}
+
+/* The same, as version 1 wrote it: a SHA-256 trailer. */
+static char *
+seal_v1(const char *content, size_t *lenp)
+{
 	uint8_t	 d[STATE_DIGEST_LEN];
 	size_t	 len = strlen(content), i;
 	char	*buf;
@@ -174,7 +190,7 @@ test_format(void **state)
 	set(st.params, "GPP_A", "", UA_NONE, 42);
 	set(st.params, "Note", "a \"b\"\\c\nd\te\rf \xc3\xa9", UA_RO, 7);
 	buf = roundtrip(&st, &len);
-	want = seal("cfgreport-state 1\n"
+	want = seal("cfgreport-state 2\n"
 	    "seq 42\n"
 	    "profile sha256 000102030405060708090a0b0c0d0e0f"
 	    "101112131415161718191a1b1c1d1e1f\n"
@@ -203,7 +219,7 @@ test_roundtrip_empty(void **state)
 	memset(&st, 0, sizeof st);
 	st.params = params_new();
 	buf = roundtrip(&st, &len);
-	want = seal("cfgreport-state 1\nseq 0\nprofile none\n", &wlen);
+	want = seal("cfgreport-state 2\nseq 0\nprofile none\n", &wlen);
 	assert_int_equal(len, wlen);
 	assert_string_equal(buf, want);
 	free(want);
@@ -299,7 +315,7 @@ test_roundtrip_device(void **state)
 	state_clear(&st);
 }
 
-#define HDR	"cfgreport-state 1\nseq 9\nprofile none\n"
+#define HDR	"cfgreport-state 2\nseq 9\nprofile none\n"
 
 static void
 test_refusals(void **state)
@@ -309,42 +325,42 @@ test_refusals(void **state)
 
 	/* Header and order of the fixed lines. */
 	refused_sealed("", "line 1: not a cfgreport state file");
-	refused_sealed("cfgreport-state 2\nseq 0\nprofile none\n",
-	    "line 1: format version 2, this agent reads 1");
+	refused_sealed("cfgreport-state 3\nseq 0\nprofile none\n",
+	    "line 1: format version 3, this agent reads 1 and 2");
 	refused_sealed("cfgreport-state 01\nseq 0\nprofile none\n",
 	    "line 1: number with a leading zero");
-	refused_sealed("cfgreport-state 1 \nseq 0\nprofile none\n",
+	refused_sealed("cfgreport-state 2 \nseq 0\nprofile none\n",
 	    "line 1: unexpected text");
 	refused_sealed("Cfgreport-state 1\nseq 0\nprofile none\n",
 	    "line 1: not a cfgreport state file");
-	refused_sealed("cfgreport-state 1\nprofile none\nseq 0\n",
+	refused_sealed("cfgreport-state 2\nprofile none\nseq 0\n",
 	    "line 2: expected \"seq\"");
-	refused_sealed("cfgreport-state 1\nseq 0\n", "line 3: expected "
+	refused_sealed("cfgreport-state 2\nseq 0\n", "line 3: expected "
 	    "\"profile\"");
-	refused_sealed("cfgreport-state 1\n", "line 2: expected \"seq\"");
-	refused_sealed("cfgreport-state 1\nseq -1\nprofile none\n",
+	refused_sealed("cfgreport-state 2\n", "line 2: expected \"seq\"");
+	refused_sealed("cfgreport-state 2\nseq -1\nprofile none\n",
 	    "line 2: expected a number");
-	refused_sealed("cfgreport-state 1\nseq  1\nprofile none\n",
+	refused_sealed("cfgreport-state 2\nseq  1\nprofile none\n",
 	    "line 2: expected a number");
-	refused_sealed("cfgreport-state 1\nseq 00\nprofile none\n",
+	refused_sealed("cfgreport-state 2\nseq 00\nprofile none\n",
 	    "line 2: number with a leading zero");
-	refused_sealed("cfgreport-state 1\nseq 18446744073709551616\n"
+	refused_sealed("cfgreport-state 2\nseq 18446744073709551616\n"
 	    "profile none\n", "line 2: number out of range");
-	refused_sealed("cfgreport-state 1\nseq 1x\nprofile none\n",
+	refused_sealed("cfgreport-state 2\nseq 1x\nprofile none\n",
 	    "line 2: unexpected text");
-	refused_sealed("cfgreport-state 1\nseq 1\r\nprofile none\n",
+	refused_sealed("cfgreport-state 2\nseq 1\r\nprofile none\n",
 	    "line 2: unexpected text");
-	refused_sealed("cfgreport-state 1\nseq 1\nprofile sha1 00\n",
+	refused_sealed("cfgreport-state 2\nseq 1\nprofile sha1 00\n",
 	    "line 3: expected \"none\" or \"sha256\"");
-	refused_sealed("cfgreport-state 1\nseq 1\nprofile sha256 00\n",
+	refused_sealed("cfgreport-state 2\nseq 1\nprofile sha256 00\n",
 	    "line 3: digest too short");
-	refused_sealed("cfgreport-state 1\nseq 1\nprofile sha256 "
+	refused_sealed("cfgreport-state 2\nseq 1\nprofile sha256 "
 	    "000102030405060708090A0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
 	    "\n", "line 3: digest is not lower-case hex");
-	refused_sealed("cfgreport-state 1\nseq 1\nprofile sha256 "
+	refused_sealed("cfgreport-state 2\nseq 1\nprofile sha256 "
 	    "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f0"
 	    "\n", "line 3: unexpected text");
-	refused_sealed("cfgreport-state 1\nseq 1\nprofile none\n\n",
+	refused_sealed("cfgreport-state 2\nseq 1\nprofile none\n\n",
 	    "line 4: expected \"dest\", \"param\" or \"end\"");
 	refused_sealed(HDR "seq 1\n", "line 4: expected \"dest\"");
 	refused_sealed(HDR "end sha256 00\n", "line 4: expected \"dest\"");
@@ -405,14 +421,10 @@ test_refusals(void **state)
 		buf[strlen(HDR) + 12] = '\0';	/* the B */
 		/* Reseal over the real bytes, NUL included. */
 		{
-			uint8_t	d[STATE_DIGEST_LEN];
-			size_t	k, body = len - 76;
+			size_t	body = len - 20;
 
-			assert_int_equal(state_sha256(buf, body, d), 0);
-			for (k = 0; k < sizeof d; k++) {
-				buf[body + 11 + 2 * k] = hexd[d[k] >> 4];
-				buf[body + 12 + 2 * k] = hexd[d[k] & 0xf];
-			}
+			snprintf(buf + body, 21, "end crc32c %08x\n",
+			    (unsigned)state_crc32c(0, buf, body));
 		}
 		refused(buf, len, "line 4: NUL byte in a name");
 		free(buf);
@@ -505,22 +517,80 @@ test_trailer(void **state)
 	free(c);
 	c = malloc(2 * len);
 	memcpy(c, buf, len);
-	memcpy(c + len, buf + len - 76, 76);
-	refused(c, len + 76, "checksum mismatch");
+	memcpy(c + len, buf + len - 20, 20);
+	refused(c, len + 20, "checksum mismatch");
 	free(c);
 	/* Upper-case hex of the right digest: not the one spelling. */
 	c = strdup(buf);
-	for (h = c + len - 65; h < c + len - 1; h++)
+	for (h = c + len - 9; h < c + len - 1; h++)
 		if (*h >= 'a' && *h <= 'f')
 			*h = (char)(*h - 'a' + 'A');
 	refused(c, len, "line 5: digest is not lower-case hex");
 	free(c);
 	/* The trailer must start a line. */
 	c = strdup(buf);
-	c[len - 77] = ' ';
+	c[len - 21] = ' ';
 	refused(c, len, "no end line");
 	free(c);
+	/* Version 1's trailer on version 2, and the reverse. */
 	free(buf);
+	buf = seal_v1(HDR "param 1 - A \"a\"\n", &len);
+	refused(buf, len, "no end line");
+	free(buf);
+	buf = seal("cfgreport-state 1\nseq 0\nprofile none\n", &len);
+	refused(buf, len, "no end line");
+	free(buf);
+}
+
+/*
+ * Version 1 (a SHA-256 trailer) is still read, so an upgraded agent keeps
+ * its state; its next snapshot is version 2.  Its damage is still caught.
+ */
+static void
+test_version1(void **state)
+{
+	struct state	 st;
+	char		*buf, *again, err[CR_ERRLEN];
+	size_t		 len, alen;
+	uint8_t		 id[STATE_DIGEST_LEN], id2[STATE_DIGEST_LEN];
+
+	(void)state;
+	buf = seal_v1("cfgreport-state 1\nseq 9\nprofile none\n"
+	    "dest 3 \"delta x\"\nparam 9 rw A \"a\"\n", &len);
+	memset(&st, 0, sizeof st);
+	if (state_parse(buf, len, &st, err) == -1)
+		fail_msg("%s", err);
+	assert_int_equal(st.seq, 9);
+	assert_string_equal(params_find(st.params, "A")->value, "a");
+	assert_int_equal(st.dest[0].acked, 3);
+	state_id(buf, len, id);
+	again = state_encode(&st, &alen, err);
+	assert_non_null(again);
+	assert_int_equal(strncmp(again, "cfgreport-state 2\n", 18), 0);
+	state_id(again, alen, id2);
+	assert_memory_not_equal(id, id2, sizeof id);
+	free(again);
+	state_clear(&st);
+	buf[len - 76 - 3] ^= 2;		/* the value's "a" */
+	refused(buf, len, "checksum mismatch");
+	free(buf);
+}
+
+/* CRC-32C's check value, and the long path against the byte path. */
+static void
+test_crc32c(void **state)
+{
+	char		buf[100];
+	uint32_t	c;
+	size_t		i;
+
+	(void)state;
+	assert_int_equal(state_crc32c(0, "123456789", 9), 0xe3069283);
+	for (i = 0; i < sizeof buf; i++)
+		buf[i] = (char)(i * 7 + 3);
+	for (i = 0, c = 0; i < sizeof buf; i++)
+		c = state_crc32c(c, buf + i, 1);
+	assert_int_equal(state_crc32c(0, buf, sizeof buf), c);
 }
 
 /*
@@ -663,6 +733,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sha256),
+		cmocka_unit_test(test_version1),
+		cmocka_unit_test(test_crc32c),
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_roundtrip_empty),
 		cmocka_unit_test(test_roundtrip_nasty),

@@ -1,9 +1,11 @@
 /* test_store.c — the durable store: deltas by change number, durability. */
 #include "config.h"
 
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <dirent.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -148,13 +150,38 @@ file(const char *path, size_t *len)
 	return buf;
 }
 
-static ino_t
-inode(const char *path)
+/* FNV-1a of BUF, continuing H. */
+static uint64_t
+fnv(uint64_t h, const char *buf, size_t len)
 {
-	struct stat	sb;
+	while (len-- > 0)
+		h = (h ^ (unsigned char)*buf++) * 0x100000001b3ULL;
+	return h;
+}
 
-	assert_int_equal(stat(path, &sb), 0);
-	return sb.st_ino;
+/*
+ * A fingerprint of everything the store keeps on disk (the state file and
+ * the journal, or their absence): equal means nothing was written.
+ */
+static uint64_t
+ondisk(const struct fixture *f)
+{
+	const char	*files[] = { "cfgreport.state", "cfgreport.journal" };
+	char		 path[160], *buf;
+	uint64_t	 h = 0xcbf29ce484222325ULL;
+	size_t		 i, len;
+
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof path, "%s/%s", f->dir, files[i]);
+		h = fnv(h, "|", 1);
+		if (access(path, F_OK) == -1)
+			continue;
+		buf = file(path, &len);
+		h = fnv(h, buf, len);
+		h = fnv(h, (const char *)&len, sizeof len);
+		free(buf);
+	}
+	return h;
 }
 
 /* A store given the baseline A..F = "0" and a digest of 0x11s. */
@@ -398,7 +425,7 @@ test_retain(void **state)
 	char		 err[CR_ERRLEN], k[STATE_MAX_DESTS + 1][16];
 	char		 longkey[STATE_MAX_KEY + 2];
 	uint64_t	 acked;
-	ino_t		 ino;
+	uint64_t	 ino;
 	size_t		 i;
 
 	keys[0] = D1;
@@ -407,12 +434,12 @@ test_retain(void **state)
 	apply(s, "A=a", NULL);
 	assert_int_equal(store_dest_ack(s, D1, 1, err), 0);
 	/* The same set, duplicates and another order: nothing written. */
-	ino = inode(f->path);
+	ino = ondisk(f);
 	assert_int_equal(store_dest_retain(s, two, 3, err), 0);
-	assert_true(inode(f->path) == ino);
+	assert_true(ondisk(f) == ino);
 	/* D1 dropped: forgotten, and a later return starts at now. */
 	assert_int_equal(store_dest_retain(s, two, 1, err), 0);
-	assert_true(inode(f->path) != ino);
+	assert_true(ondisk(f) != ino);
 	assert_int_equal(store_dest_acked(s, D1, &acked), 0);
 	assert_int_equal(store_dest_acked(s, D2, &acked), 1);
 	assert_int_equal(acked, 0);
@@ -453,6 +480,7 @@ test_persistence(void **state)
 	const char		*keys[] = { D1, D2 };
 	uint8_t			 d[STATE_DIGEST_LEN];
 	char			 err[CR_ERRLEN], *before, *after;
+	uint64_t		 h0;
 	size_t			 blen, alen;
 	uint64_t		 acked;
 
@@ -463,6 +491,7 @@ test_persistence(void **state)
 	memset(d, 0x33, sizeof d);
 	assert_int_equal(store_set_profile_digest(s, d, err), 0);
 	before = file(f->path, &blen);
+	h0 = ondisk(f);
 
 	s = reopen(f, s);
 	assert_int_equal(store_seq(s), 2);
@@ -483,6 +512,7 @@ test_persistence(void **state)
 	assert_string_equal(delta(s, D2, NULL), "B");
 	/* Opening writes nothing. */
 	after = file(f->path, &alen);
+	assert_true(ondisk(f) == h0);
 	assert_int_equal(blen, alen);
 	assert_memory_equal(before, after, blen);
 	free(before);
@@ -498,10 +528,12 @@ test_refused_batch(void **state)
 	struct store	*s = opened(f);
 	struct params	*b, *changed;
 	char		 err[CR_ERRLEN], *before, *after;
+	uint64_t	 h0;
 	size_t		 blen, alen;
 
 	apply(s, "A=a", NULL);
 	before = file(f->path, &blen);
+	h0 = ondisk(f);
 	changed = batch("Z=", NULL);
 	b = batch("A=other", "New=n", "Periodic_Upload_To_Server=5", NULL);
 	assert_int_equal(store_apply(s, b, changed, err), -1);
@@ -518,6 +550,7 @@ test_refused_batch(void **state)
 	assert_int_equal(store_seq(s), 1);
 	assert_string_equal(names(changed), "Z");
 	after = file(f->path, &alen);
+	assert_true(ondisk(f) == h0);
 	assert_int_equal(blen, alen);
 	assert_memory_equal(before, after, blen);
 	free(after);
@@ -539,7 +572,7 @@ test_ua_only_and_no_change(void **state)
 	const struct param	*p;
 	const char		*keys[] = { D1 };
 	char			 err[CR_ERRLEN];
-	ino_t			 ino;
+	uint64_t		 ino;
 
 	assert_int_equal(store_dest_retain(s, keys, 1, err), 0);
 	b = batch("A/rw", "Z=z", NULL);
@@ -554,16 +587,16 @@ test_ua_only_and_no_change(void **state)
 	assert_string_equal(delta(s, D1, NULL), "A,Z");
 
 	/* The same batch again changes nothing: no number, no write. */
-	ino = inode(f->path);
+	ino = ondisk(f);
 	assert_int_equal(store_apply(s, b, changed, err), 0);
 	assert_int_equal(store_seq(s), 1);
-	assert_true(inode(f->path) == ino);
+	assert_true(ondisk(f) == ino);
 	params_free(b);
 	/* Neither does a value equal to the stored one. */
 	b = batch("B=0", NULL);
 	assert_int_equal(store_apply(s, b, NULL, err), 0);
 	assert_int_equal(store_seq(s), 1);
-	assert_true(inode(f->path) == ino);
+	assert_true(ondisk(f) == ino);
 	params_free(b);
 	params_free(changed);
 	store_free(s);
@@ -593,18 +626,26 @@ test_write_failure(void **state)
 	const char	*keys[] = { D1, D2 };
 	uint8_t		 d[STATE_DIGEST_LEN];
 	char		 err[CR_ERRLEN];
-	uint64_t	 acked;
+	uint64_t	 acked, h0;
+	struct rlimit	 rl, lim;
 
 	assert_int_equal(store_dest_retain(s, keys, 1, err), 0);
 	apply(s, "A=a", NULL);
-	/* rename() onto a directory fails, even for root. */
-	assert_int_equal(unlink(f->path), 0);
-	assert_int_equal(mkdir(f->path, 0700), 0);
+	/*
+	 * No byte more may be written to any file (EFBIG, even for root):
+	 * the journal's append and a snapshot's temporary both fail.
+	 */
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &rl), 0);
+	lim = rl;
+	lim.rlim_cur = 1;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	h0 = ondisk(f);
 
 	changed = batch("Q=", NULL);
 	b = batch("A=b", "New=n", NULL);
 	assert_int_equal(store_apply(s, b, changed, err), -1);
-	assert_non_null(strstr(err, f->path));
+	assert_non_null(strstr(err, f->dir));
 	assert_string_equal(value(s, "A"), "a");
 	assert_null(params_find(store_params(s), "New"));
 	assert_int_equal(store_seq(s), 1);
@@ -624,8 +665,10 @@ test_write_failure(void **state)
 	/* No temporary is left behind by the failures. */
 	assert_int_equal(count_tmp(f->dir), 0);
 
+	assert_true(ondisk(f) == h0);
+
 	/* Once writes work again, the same batch goes through whole. */
-	assert_int_equal(rmdir(f->path), 0);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &rl), 0);
 	assert_int_equal(store_apply(s, b, changed, err), 0);
 	assert_string_equal(names(changed), "Q,A,New");
 	params_free(b);
@@ -645,6 +688,7 @@ test_failmalloc(void **state)
 	struct store	*s;
 	struct params	*b, *changed;
 	char		 err[CR_ERRLEN], *before, *after;
+	uint64_t	 h0;
 	size_t		 blen, alen;
 	long		 n;
 	int		 rc;
@@ -654,6 +698,7 @@ test_failmalloc(void **state)
 	s = opened(f);
 	apply(s, "A=a", NULL);
 	before = file(f->path, &blen);
+	h0 = ondisk(f);
 	changed = batch("Q=", NULL);
 	b = batch("A=b", "New=n", "Other=o", NULL);
 	for (n = 0;; n++) {
@@ -668,6 +713,7 @@ test_failmalloc(void **state)
 		assert_int_equal(store_seq(s), 1);
 		assert_string_equal(names(changed), "Q");
 		after = file(f->path, &alen);
+		assert_true(ondisk(f) == h0);
 		assert_int_equal(blen, alen);
 		assert_memory_equal(before, after, blen);
 		free(after);
@@ -736,10 +782,10 @@ test_corrupt(void **state)
 	assert_non_null(strstr(store_recovered(s), "not a cfgreport state"));
 	store_free(s);
 	fp = fopen(f->path, "w");
-	fputs("cfgreport-state 2\n", fp);
+	fputs("cfgreport-state 3\n", fp);
 	fclose(fp);
 	s = store_open(f->dir, err);
-	assert_non_null(strstr(store_recovered(s), "format version 2"));
+	assert_non_null(strstr(store_recovered(s), "format version 3"));
 	store_free(s);
 
 	/* Once set aside, the next open is an ordinary fresh one. */
@@ -802,16 +848,16 @@ test_digest(void **state)
 	struct store	*s = opened(f);
 	uint8_t		 d[STATE_DIGEST_LEN];
 	char		 err[CR_ERRLEN];
-	ino_t		 ino;
+	uint64_t	 ino;
 
 	memset(d, 0x11, sizeof d);
 	assert_memory_equal(store_profile_digest(s), d, sizeof d);
-	ino = inode(f->path);
+	ino = ondisk(f);
 	assert_int_equal(store_set_profile_digest(s, d, err), 0);
-	assert_true(inode(f->path) == ino);
+	assert_true(ondisk(f) == ino);
 	assert_int_equal(state_sha256("<flat-profile/>", 15, d), 0);
 	assert_int_equal(store_set_profile_digest(s, d, err), 0);
-	assert_true(inode(f->path) != ino);
+	assert_true(ondisk(f) != ino);
 	s = reopen(f, s);
 	assert_memory_equal(store_profile_digest(s), d, sizeof d);
 	assert_int_equal(store_seq(s), 0);
@@ -869,6 +915,471 @@ test_apply_fresh_and_exhausted(void **state)
 	store_free(s);
 }
 
+static void
+jpath(const struct fixture *f, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s/cfgreport.journal", f->dir);
+}
+
+static off_t
+fsize(const char *path)
+{
+	struct stat	sb;
+
+	assert_int_equal(stat(path, &sb), 0);
+	return sb.st_size;
+}
+
+/*
+ * A torn last record (every cut inside it) is ignored and reported; the
+ * batch it held is absent, the rest is there, and the next batch follows
+ * the last whole record.
+ */
+static void
+test_journal_torn(void **state)
+{
+	struct fixture	*f = *state;
+	struct store	*s = opened(f);
+	char		 jp[160], err[CR_ERRLEN], *whole;
+	size_t		 wlen;
+	off_t		 before, k;
+
+	jpath(f, jp, sizeof jp);
+	apply(s, "A=a", NULL);
+	apply(s, "B=b", NULL);
+	before = fsize(jp);
+	apply(s, "C=c", "A=a2", NULL);
+	store_free(s);
+	whole = file(jp, &wlen);
+	for (k = before + 1; k < (off_t)wlen; k++) {
+		assert_int_equal(fileio_write_atomic(jp, whole, (size_t)k,
+		    0600, err), 0);
+		s = store_open(f->dir, err);
+		assert_non_null(s);
+		assert_non_null(store_recovered(s));
+		assert_non_null(strstr(store_recovered(s),
+		    "incomplete last record"));
+		assert_false(store_is_fresh(s));
+		assert_int_equal(store_seq(s), 2);
+		assert_string_equal(value(s, "A"), "a");
+		assert_string_equal(value(s, "C"), "0");
+		store_free(s);
+	}
+	/* Zeros where the file system never wrote the tail: torn too. */
+	memset(whole + before, 0, wlen - (size_t)before);
+	assert_int_equal(fileio_write_atomic(jp, whole, wlen, 0600, err), 0);
+	s = store_open(f->dir, err);
+	assert_non_null(strstr(store_recovered(s), "incomplete last record"));
+	/* The next record goes where the torn one began. */
+	apply(s, "D=d", NULL);
+	assert_int_equal(store_seq(s), 3);
+	s = reopen(f, s);
+	assert_int_equal(store_seq(s), 3);
+	assert_string_equal(value(s, "D"), "d");
+	assert_string_equal(value(s, "A"), "a");
+	store_free(s);
+	free(whole);
+}
+
+/*
+ * A damaged record with whole records after it is damage, not a torn
+ * tail: the journal is set aside loudly, the store keeps the records
+ * before it and writes them as its snapshot at once.
+ */
+static void
+test_journal_damaged(void **state)
+{
+	struct fixture	*f = *state;
+	struct store	*s = opened(f);
+	char		 jp[160], aside[192], err[CR_ERRLEN], *buf;
+	size_t		 len;
+	off_t		 mid;
+
+	jpath(f, jp, sizeof jp);
+	apply(s, "A=a", NULL);
+	mid = fsize(jp);
+	apply(s, "B=b", NULL);
+	apply(s, "C=c", NULL);
+	store_free(s);
+	buf = file(jp, &len);
+	buf[mid + 12] ^= 0x20;
+	assert_int_equal(fileio_write_atomic(jp, buf, len, 0600, err), 0);
+	s = store_open(f->dir, err);
+	assert_non_null(s);
+	assert_non_null(strstr(store_recovered(s), "record 2 at byte"));
+	assert_non_null(strstr(store_recovered(s), "checksum mismatch"));
+	snprintf(aside, sizeof aside, "%s.corrupt", jp);
+	assert_non_null(strstr(store_recovered(s), aside));
+	assert_int_equal(access(aside, F_OK), 0);
+	assert_int_equal(store_seq(s), 1);
+	assert_string_equal(value(s, "A"), "a");
+	assert_string_equal(value(s, "B"), "0");
+	/* Kept: the next open is quiet and the same. */
+	s = reopen(f, s);
+	assert_int_equal(store_seq(s), 1);
+	assert_string_equal(value(s, "A"), "a");
+	apply(s, "E=e", NULL);
+	s = reopen(f, s);
+	assert_string_equal(value(s, "E"), "e");
+	store_free(s);
+
+	/* A record that does not fit the state (a batch out of order). */
+	free(buf);
+	buf = file(jp, &len);
+	assert_int_equal(fileio_write_atomic(jp, buf, len, 0600, err), 0);
+	{
+		struct journal_rec	 r;
+		uint8_t			*rec;
+		size_t			 rlen;
+		FILE			*fp;
+
+		memset(&r, 0, sizeof r);
+		r.type = JOURNAL_BATCH;
+		r.num = 2;
+		r.seq = 9;
+		r.params = batch("G=g", NULL);
+		assert_non_null(rec = journal_encode(&r, &rlen, err));
+		assert_non_null(fp = fopen(jp, "a"));
+		assert_int_equal(fwrite(rec, 1, rlen, fp), rlen);
+		fclose(fp);
+		free(rec);
+		journal_rec_clear(&r);
+	}
+	s = store_open(f->dir, err);
+	assert_non_null(strstr(store_recovered(s), "batch 9 after change 2"));
+	assert_int_equal(store_seq(s), 2);
+	assert_null(params_find(store_params(s), "G"));
+	store_free(s);
+	free(buf);
+}
+
+/*
+ * Compaction: once the journal passes the bound, a new snapshot and an
+ * empty journal.  A crash between the two leaves the old journal beside
+ * the new snapshot: its head names the old snapshot, so it is not
+ * replayed (its records are in the snapshot already).
+ */
+static void
+test_compaction(void **state)
+{
+	struct fixture		*f = *state;
+	struct store		*s = opened(f);
+	struct store_stats	 st;
+	char			 jp[160], err[CR_ERRLEN], v[32], *old = NULL;
+	size_t			 olen = 0;
+	int			 i;
+
+	jpath(f, jp, sizeof jp);
+	store_compact_at(s, 1000);
+	for (i = 1; i <= 200; i++) {
+		snprintf(v, sizeof v, "A=%d", i);
+		apply(s, v, NULL);
+		store_stats(s, &st);
+		assert_true(st.journal <= 1000 + 100);
+	}
+	store_stats(s, &st);
+	assert_true(st.records < 200);
+	assert_int_equal(st.journal, (uint64_t)fsize(jp));
+	assert_int_equal(st.snapshot, (uint64_t)fsize(f->path));
+	s = reopen(f, s);
+	assert_int_equal(store_seq(s), 200);
+	assert_string_equal(value(s, "A"), "200");
+
+	/* The crash between the snapshot's rename and the new journal's. */
+	for (i = 201; i <= 205; i++) {
+		snprintf(v, sizeof v, "A=%d", i);
+		apply(s, v, NULL);
+	}
+	old = file(jp, &olen);
+	store_compact_at(s, 1);
+	apply(s, "B=b", NULL);
+	store_stats(s, &st);
+	assert_int_equal(st.records, 0);
+	store_free(s);
+	assert_int_equal(fileio_write_atomic(jp, old, olen, 0600, err), 0);
+	s = reopen(f, NULL);
+	assert_int_equal(store_seq(s), 206);
+	assert_string_equal(value(s, "A"), "205");
+	assert_string_equal(value(s, "B"), "b");
+	apply(s, "B=c", NULL);
+	s = reopen(f, s);
+	assert_int_equal(store_seq(s), 207);
+	assert_string_equal(value(s, "B"), "c");
+	store_free(s);
+	free(old);
+
+	/*
+	 * A state file from before the journal (or a journal deleted: its
+	 * records are lost): the snapshot alone, and the first change
+	 * starts a journal.
+	 */
+	assert_int_equal(unlink(jp), 0);
+	s = reopen(f, NULL);
+	assert_int_equal(store_seq(s), 206);
+	apply(s, "C=c", NULL);
+	s = reopen(f, s);
+	assert_string_equal(value(s, "C"), "c");
+	store_free(s);
+
+	/* A journal without its state file is set aside. */
+	assert_int_equal(unlink(f->path), 0);
+	s = store_open(f->dir, err);
+	assert_true(store_is_fresh(s));
+	assert_non_null(strstr(store_recovered(s), "without its state"));
+	store_free(s);
+}
+
+/* --- a seeded model: random operations and crashes against a reference --- */
+
+#define M_NAMES		12
+#define M_KEYS		4
+/* A journal's head record: frame, type, number, magic, version, id. */
+#define M_HEAD		(JOURNAL_FRAME + 1 + 8 + 17 + 1 + STATE_DIGEST_LEN)
+
+struct model {
+	struct params	*p;		/* names, values, ua, change numbers */
+	uint64_t	 seq;
+	int		 known[M_KEYS];
+	uint64_t	 acked[M_KEYS];
+	int		 has_digest;
+	uint8_t		 digest;	/* every byte of it */
+};
+
+static const char *m_keys[M_KEYS] = { "delta a", "delta b", "delta c",
+    "delta d" };
+
+static void
+model_copy(struct model *dst, const struct model *src)
+{
+	*dst = *src;
+	dst->p = params_dup(src->p);
+	assert_non_null(dst->p);
+}
+
+static uint32_t
+rnd(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return (uint32_t)(*x >> 11);
+}
+
+/* The store holds exactly what the model says. */
+static void
+model_check(const struct model *m, const struct store *s, uint64_t seed,
+    int step)
+{
+	const struct param	*a, *b;
+	uint64_t		 acked;
+	size_t			 i;
+	int			 k, known;
+
+	if (store_seq(s) != m->seq ||
+	    params_count(store_params(s)) != params_count(m->p))
+		fail_msg("seed %llu step %d: seq %llu/%llu, %zu/%zu names",
+		    (unsigned long long)seed, step,
+		    (unsigned long long)store_seq(s),
+		    (unsigned long long)m->seq,
+		    params_count(store_params(s)), params_count(m->p));
+	for (i = 0; i < params_count(m->p); i++) {
+		a = params_at(m->p, i);
+		b = params_at(store_params(s), i);
+		if (strcmp(a->name, b->name) != 0 || a->ua != b->ua ||
+		    a->seq != b->seq || (a->value == NULL) !=
+		    (b->value == NULL) || (a->value != NULL &&
+		    strcmp(a->value, b->value) != 0))
+			fail_msg("seed %llu step %d: %s differs",
+			    (unsigned long long)seed, step, a->name);
+	}
+	for (k = 0; k < M_KEYS; k++) {
+		known = store_dest_acked(s, m_keys[k], &acked);
+		if (known != m->known[k] || (known && acked != m->acked[k]))
+			fail_msg("seed %llu step %d: %s at %llu, want %llu",
+			    (unsigned long long)seed, step, m_keys[k],
+			    (unsigned long long)acked,
+			    (unsigned long long)m->acked[k]);
+	}
+	if ((store_profile_digest(s) != NULL) != m->has_digest ||
+	    (m->has_digest && store_profile_digest(s)[5] != m->digest))
+		fail_msg("seed %llu step %d: digest differs",
+		    (unsigned long long)seed, step);
+}
+
+/*
+ * Random batches (values and ua from small sets, so many change
+ * nothing), acks (some late), retains, digests, reopens and "crashes":
+ * the journal cut at a random byte, as a power cut may leave it before
+ * the fsync.  The model keeps its state after each record, so a cut
+ * anywhere has one right answer: the state after the last whole record.
+ */
+static void
+model_run(struct fixture *f, uint64_t seed, int steps)
+{
+	struct model		 m, hist[400];
+	struct store		*s;
+	struct store_stats	 st;
+	struct params		*b, *ch;
+	uint64_t		 x = seed * 2654435761u + 1, off[400], acked;
+	const char		*keys[M_KEYS];
+	char			 jp[160], err[CR_ERRLEN], name[16], val[16];
+	uint8_t			 d[STATE_DIGEST_LEN];
+	size_t			 nhist = 0, i, nk;
+	off_t			 cut;
+	int			 step, op, k, n, j, rc;
+
+	jpath(f, jp, sizeof jp);
+	memset(&m, 0, sizeof m);
+	m.p = batch("N0=0", "N1=0", "N2=0", NULL);
+	s = store_open(f->dir, err);
+	assert_int_equal(store_baseline(s, m.p, NULL, err), 0);
+	store_compact_at(s, 600 + rnd(&x) % 2000);
+	store_stats(s, &st);
+	model_copy(&hist[nhist], &m);
+	off[nhist++] = st.journal;
+	for (step = 0; step < steps; step++) {
+		op = (int)(rnd(&x) % 100);
+		if (op < 50) {
+			b = params_new();
+			n = 1 + (int)(rnd(&x) % 3);
+			for (j = 0; j < n; j++) {
+				snprintf(name, sizeof name, "N%u",
+				    rnd(&x) % M_NAMES);
+				snprintf(val, sizeof val, "%u", rnd(&x) % 4);
+				params_set(b, name, rnd(&x) % 5 == 0 ? NULL :
+				    val, (enum ua)(rnd(&x) % 4), err);
+			}
+			rc = store_apply(s, b, NULL, err);
+			if (rc != 0)
+				fail_msg("seed %llu step %d: %s",
+				    (unsigned long long)seed, step, err);
+			ch = params_new();
+			assert_int_equal(params_apply(m.p, b, ch, err), 0);
+			if (params_count(ch) > 0) {
+				m.seq++;
+				for (i = 0; i < params_count(ch); i++)
+					params_set_seq(m.p,
+					    params_at(ch, i)->name, m.seq);
+			}
+			params_free(ch);
+			params_free(b);
+		} else if (op < 70) {
+			k = (int)(rnd(&x) % M_KEYS);
+			acked = m.seq > 0 ? rnd(&x) % (m.seq + 1) : 0;
+			nk = 0;
+			for (j = 0; j < M_KEYS; j++)
+				nk += m.known[j];
+			rc = store_dest_ack(s, m_keys[k], acked, err);
+			assert_int_equal(rc, 0);
+			if (!m.known[k] || m.acked[k] < acked) {
+				m.known[k] = 1;
+				m.acked[k] = acked;
+			}
+		} else if (op < 80) {
+			nk = 0;
+			for (j = 0; j < M_KEYS; j++) {
+				if (rnd(&x) % 2)
+					keys[nk++] = m_keys[j];
+			}
+			assert_int_equal(store_dest_retain(s, keys, nk, err),
+			    0);
+			for (j = 0; j < M_KEYS; j++) {
+				int in = 0;
+
+				for (i = 0; i < nk; i++)
+					in |= keys[i] == m_keys[j];
+				if (in && !m.known[j])
+					m.acked[j] = m.seq;
+				m.known[j] = in;
+			}
+		} else if (op < 85) {
+			m.has_digest = 1;
+			m.digest = (uint8_t)(rnd(&x) % 3);
+			memset(d, m.digest, sizeof d);
+			assert_int_equal(store_set_profile_digest(s, d, err),
+			    0);
+		} else if (op < 92) {
+			store_free(s);
+			if ((s = store_open(f->dir, err)) == NULL)
+				fail_msg("seed %llu step %d: %s",
+				    (unsigned long long)seed, step, err);
+			/* A torn tail stays until the next record. */
+			if (store_recovered(s) != NULL &&
+			    strstr(store_recovered(s), "incomplete") == NULL)
+				fail_msg("seed %llu step %d: %s",
+				    (unsigned long long)seed, step,
+				    store_recovered(s));
+			store_compact_at(s, 600 + rnd(&x) % 2000);
+		} else {
+			/* A cut at a random byte of what the journal holds. */
+			store_stats(s, &st);
+			store_free(s);
+			/* Never in the head: it is written whole, renamed. */
+			cut = M_HEAD + (off_t)(rnd(&x) % (st.journal - M_HEAD +
+			    1));
+			assert_int_equal(truncate(jp, cut), 0);
+			if ((s = store_open(f->dir, err)) == NULL)
+				fail_msg("seed %llu step %d: %s",
+				    (unsigned long long)seed, step, err);
+			if (store_recovered(s) != NULL &&
+			    strstr(store_recovered(s), "kept as") != NULL)
+				fail_msg("seed %llu step %d: %s",
+				    (unsigned long long)seed, step,
+				    store_recovered(s));
+			store_compact_at(s, 600 + rnd(&x) % 2000);
+			/* The state after the last whole record. */
+			for (i = nhist; i-- > 0; ) {
+				if (off[i] <= (uint64_t)cut)
+					break;
+			}
+			assert_true(i != (size_t)-1);
+			params_free(m.p);
+			model_copy(&m, &hist[i]);
+			/* What was past the cut is gone. */
+			for (j = (int)i + 1; j < (int)nhist; j++)
+				params_free(hist[j].p);
+			nhist = i + 1;
+		}
+		model_check(&m, s, seed, step);
+		/* Remember the state at each journal length since its head. */
+		store_stats(s, &st);
+		if (nhist > 0 && st.journal < off[nhist - 1]) {
+			for (j = 0; j < (int)nhist; j++)
+				params_free(hist[j].p);
+			nhist = 0;
+		}
+		if (nhist > 0 && st.journal == off[nhist - 1]) {
+			params_free(hist[nhist - 1].p);
+			nhist--;
+		}
+		if (nhist < sizeof hist / sizeof hist[0]) {
+			model_copy(&hist[nhist], &m);
+			off[nhist++] = st.journal;
+		}
+	}
+	for (j = 0; j < (int)nhist; j++)
+		params_free(hist[j].p);
+	params_free(m.p);
+	store_free(s);
+}
+
+static void
+test_model(void **state)
+{
+	struct fixture	*f = *state;
+	const char	*env = getenv("STORE_MODEL_SEED");
+	uint64_t	 seed, first, n;
+	char		 cmd[160];
+
+	first = env != NULL ? strtoull(env, NULL, 10) : 1;
+	n = env != NULL ? 1 : 40;
+	for (seed = first; seed < first + n; seed++) {
+		model_run(f, seed, 300);
+		snprintf(cmd, sizeof cmd, "rm -f '%s'/cfgreport.*", f->dir);
+		assert_int_equal(system(cmd), 0);
+	}
+}
+
 int
 main(void)
 {
@@ -902,6 +1413,13 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_digest, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_apply_fresh_and_exhausted,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_journal_torn, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_journal_damaged, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_compaction, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_model, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

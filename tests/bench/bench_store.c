@@ -1,14 +1,23 @@
 /*
- * bench_store.c — the cost of the store on a realistic device: a
- * 2,000-parameter state, batches of 100 names (tests/bench/store.sh counts
- * instructions with callgrind and system calls with strace).
+ * bench_store.c — what one small change costs the durable store, at any
+ * profile size (tests/bench/store.sh counts instructions with callgrind
+ * and bytes written with /proc/self/io; docs/store.md has the figures).
  *
- *	bench_store DIR [BATCHES [PARAMS [NAMES]]]
+ *	bench_store DIR [PARAMS [SETS [ACKS]]]
  *
  * Makes a fresh store in DIR (which must not hold one), gives it a
- * baseline of PARAMS parameters (default 2000), applies BATCHES (default
- * 20) batches of NAMES (default 100) changed values each, then reopens
- * it once.  Prints the state's size and the wall time per batch.
+ * baseline of PARAMS parameters (default 2000) and one delta destination,
+ * then:
+ *   - SETS (default 100) one-name sets, each its own store_apply
+ *     (bench_set);
+ *   - ACKS (default 20) one-change delta rounds: a one-name set, the
+ *     delta's names, and the acknowledgment (bench_ack);
+ *   - closes and reopens the store (bench_reopen), which replays whatever
+ *     the journal holds.
+ * Prints the bytes written (wchar) per set and per round, the worst
+ * average over 1,000 consecutive sets (a window holding a compaction),
+ * the files' sizes and the wall time per set.  Uses only the store's interface, so
+ * the same program measures any version of the store.
  */
 #include "config.h"
 
@@ -23,6 +32,9 @@
 
 #include "proto.h"
 #include "agent.h"
+
+/* The window the worst bytes written per set are averaged over. */
+#define WINDOW	1000
 
 static void
 die(const char *what, const char *err)
@@ -40,6 +52,24 @@ now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Bytes this process handed to write(2) and friends so far. */
+static unsigned long long
+wchar(void)
+{
+	FILE			*f;
+	char			 line[128];
+	unsigned long long	 n = 0;
+
+	if ((f = fopen("/proc/self/io", "r")) == NULL)
+		return 0;
+	while (fgets(line, sizeof line, f) != NULL) {
+		if (sscanf(line, "wchar: %llu", &n) == 1)
+			break;
+	}
+	fclose(f);
+	return n;
+}
+
 static struct store *
 bench_open(const char *dir)
 {
@@ -51,32 +81,79 @@ bench_open(const char *dir)
 	return s;
 }
 
-/* Its own function, so callgrind can count a loading open alone. */
+/* Their own functions, so that callgrind can count each alone. */
 static struct store *__attribute__((noinline))
 bench_reopen(const char *dir)
 {
 	return bench_open(dir);
 }
 
+static void __attribute__((noinline))
+bench_set(struct store *s, const struct params *b)
+{
+	char	err[CR_ERRLEN];
+
+	if (store_apply(s, b, NULL, err) == -1)
+		die("apply", err);
+}
+
+static void __attribute__((noinline))
+bench_ack(struct store *s, const char *key, uint64_t seq)
+{
+	char	err[CR_ERRLEN];
+
+	if (store_dest_ack(s, key, seq, err) == -1)
+		die("ack", err);
+}
+
+/* A one-name batch: NAME gets a value that differs from the last one. */
+static struct params *
+bench_batch(long name, long round)
+{
+	struct params	*b;
+	char		 n[48], v[96], err[CR_ERRLEN];
+
+	if ((b = params_new()) == NULL)
+		die("batch", "out of memory");
+	snprintf(n, sizeof n, "Line_%ld_Setting_", name);
+	snprintf(v, sizeof v, "changed in round %ld", round);
+	if (params_set(b, n, v, UA_KEEP, err) == -1)
+		die("batch", err);
+	return b;
+}
+
+static long long
+fsize(const char *dir, const char *file)
+{
+	struct stat	sb;
+	char		path[4096];
+
+	snprintf(path, sizeof path, "%s/%s", dir, file);
+	return stat(path, &sb) == -1 ? -1 : (long long)sb.st_size;
+}
+
 int
 main(int argc, char **argv)
 {
-	struct store	*s;
-	struct params	*p, *b;
-	struct stat	 sb;
-	const char	*key = "delta http://prov.example/bench.xml";
-	char		 name[48], value[96], err[CR_ERRLEN];
-	long		 batches, nparams, nnames, i, j;
-	double		 t0, t;
+	struct store		*s;
+	struct params		*p, *b, *names;
+	const char		*key = "delta http://prov.example/bench.xml";
+	char			 name[48], value[96], err[CR_ERRLEN];
+	long			 nparams, sets, acks, i;
+	unsigned long long	 w0, wset, wack, worst = 0, *after;
+	uint64_t		 seq;
+	double			 t0, t;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: bench_store DIR [BATCHES [PARAMS "
-		    "[NAMES]]]\n");
+		fprintf(stderr, "usage: bench_store DIR [PARAMS [SETS "
+		    "[ACKS]]]\n");
 		return 2;
 	}
-	batches = argc > 2 ? strtol(argv[2], NULL, 10) : 20;
-	nparams = argc > 3 ? strtol(argv[3], NULL, 10) : 2000;
-	nnames = argc > 4 ? strtol(argv[4], NULL, 10) : 100;
+	nparams = argc > 2 ? strtol(argv[2], NULL, 10) : 2000;
+	sets = argc > 3 ? strtol(argv[3], NULL, 10) : 100;
+	acks = argc > 4 ? strtol(argv[4], NULL, 10) : 20;
+	if (nparams < 1)
+		die("PARAMS", "at least 1");
 
 	s = bench_open(argv[1]);
 	if (!store_is_fresh(s))
@@ -95,32 +172,52 @@ main(int argc, char **argv)
 		die("baseline", err);
 	params_free(p);
 
+	/* Bytes after each set, for the worst window of WINDOW sets. */
+	if ((after = calloc((size_t)sets + 1, sizeof *after)) == NULL)
+		die("sets", "out of memory");
+	w0 = after[0] = wchar();
 	t0 = now();
-	for (i = 0; i < batches; i++) {
-		b = params_new();
-		for (j = 0; j < nnames; j++) {
-			snprintf(name, sizeof name, "Line_%ld_Setting_",
-			    (i * nnames + j) % nparams);
-			snprintf(value, sizeof value, "changed in batch %ld",
-			    i);
-			if (params_set(b, name, value, UA_KEEP, err) == -1)
-				die("batch", err);
-		}
-		if (store_apply(s, b, NULL, err) == -1)
-			die("apply", err);
+	for (i = 0; i < sets; i++) {
+		b = bench_batch(i % nparams, i);
+		bench_set(s, b);
 		params_free(b);
+		if (sets >= WINDOW)
+			after[i + 1] = wchar();
 	}
-	t = batches > 0 ? (now() - t0) / (double)batches : 0;
-	if (store_dest_ack(s, key, store_seq(s), err) == -1)
-		die("ack", err);
+	t = sets > 0 ? (now() - t0) / (double)sets : 0;
+	wset = wchar() - w0;
+	for (i = WINDOW; i <= sets; i++) {
+		if (after[i] - after[i - WINDOW] > worst)
+			worst = after[i] - after[i - WINDOW];
+	}
+	free(after);
 
-	if (stat(store_path(s), &sb) == -1)
-		die(store_path(s), strerror(errno));
+	w0 = wchar();
+	for (i = 0; i < acks; i++) {
+		b = bench_batch((i * 7) % nparams, sets + i);
+		bench_set(s, b);
+		params_free(b);
+		if ((names = store_delta_names(s, key, &seq, err)) == NULL)
+			die("delta", err);
+		if (params_count(names) < 1)
+			die("delta", "no change to report");
+		params_free(names);
+		bench_ack(s, key, seq);
+	}
+	wack = wchar() - w0;
+
 	store_free(s);
 	s = bench_reopen(argv[1]);
-	printf("%ld parameters, %ld batches of %ld names: state %zu bytes, "
-	    "%.3f ms per batch, seq %" PRIu64 "\n", nparams, batches, nnames,
-	    (size_t)sb.st_size, t * 1000, store_seq(s));
+	if (worst > 0)
+		printf("worst %d consecutive sets: %.0f bytes written per set\n",
+		    WINDOW, (double)worst / WINDOW);
+	printf("%ld parameters: %ld sets, %.0f bytes written per set, "
+	    "%.3f ms per set; %ld rounds, %.0f bytes written per round "
+	    "(set and ack); state %lld bytes, journal %lld bytes, seq %"
+	    PRIu64 "\n", nparams, sets, sets > 0 ? (double)wset /
+	    (double)sets : 0, t * 1000, acks, acks > 0 ? (double)wack /
+	    (double)acks : 0, fsize(argv[1], "cfgreport.state"),
+	    fsize(argv[1], "cfgreport.journal"), store_seq(s));
 	store_free(s);
 	return 0;
 }
