@@ -33,7 +33,7 @@
 #include "agent.h"
 #include "cfgreport.h"
 
-#define AGENT_BACKOFF_MIN	30	/* seconds, SPEC §8 */
+#define AGENT_BACKOFF_MIN	30	/* seconds, spec.md §8 */
 #define AGENT_BACKOFF_MAX	3600
 #define AGENT_ECE_RS		4096
 
@@ -1065,7 +1065,7 @@ cfgreport_info(struct cfgreport *a)
 /* --- SIP NOTIFY (sipd.c) ------------------------------------------------- */
 
 /*
- * The line's account (SPEC §2), read at every request so a change takes
+ * The line's account (spec.md §2), read at every request so a change takes
  * effect at once: Auth_ID_1_ when Use_Auth_ID_1_ is Yes, else
  * User_ID_1_, with Password_1_.  An empty user or password is no
  * credentials at all: then no NOTIFY is ever accepted.
@@ -1128,7 +1128,7 @@ agent_load_profile(struct cfgreport *a, char *err)
 		return 0;
 	}
 	free(buf);
-	/* Lenient: a bad value is logged and its default used (SPEC §2). */
+	/* Lenient: a bad value is logged and its default used (spec.md §2). */
 	if ((p = config_load(a->profile_path, 0, agent_warn_cb, a,
 	    err)) == NULL)
 		return -1;

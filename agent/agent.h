@@ -11,7 +11,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cfgreport.h"
 #include "proto.h"
+
+/* The library's callers size their buffers by the public constant. */
+_Static_assert(CFGREPORT_ERRLEN == CR_ERRLEN,
+    "CFGREPORT_ERRLEN (cfgreport.h) and CR_ERRLEN (proto.h) must agree");
 
 /* log.c */
 void	log_init(int, int, const char *);
@@ -46,7 +51,7 @@ int	 fileio_write_atomic(const char *, const void *, size_t, mode_t,
 /*
  * Read and parse the profile file PATH.  STRICT (cfgreportd -n): a bad
  * agent setting is an error.  Otherwise it is reported through WARN and
- * dropped, so its default applies and the agent still starts (SPEC §2).
+ * dropped, so its default applies and the agent still starts (spec.md §2).
  */
 struct params	*config_load(const char *, int, profile_warn_cb, void *,
 		    char *);
@@ -114,8 +119,8 @@ struct transfer	*transfer_start(struct transfer_ctx *, struct transfer_req *,
 void		 transfer_cancel(struct transfer *);
 size_t		 transfer_count(const struct transfer_ctx *);
 
-/* ctl.c — the control socket's server (SPEC §7, docs/control.md) */
-#define CTL_DEFAULT_PATH	"/run/cfgreportd.sock"
+/* ctl.c — the control socket's server (spec.md §7, docs/control.md) */
+/* CTL_DEFAULT_PATH comes from config.h: configure --with-ctl-socket. */
 #define CTL_MAX_CONNS		32
 #define CTL_IDLE_MS		10000	/* a stalled peer is dropped */
 /* Requests being read or handled, by announced size, across connections. */
@@ -270,7 +275,7 @@ void		 agent_ctl_free(struct agent_ctl *);
 
 /*
  * sipd.c — SIP NOTIFY (Event: report) and OPTIONS on one UDP socket
- * (SPEC §6, docs/sip.md).  Stateless but for the nonce-count table and
+ * (spec.md §6, docs/sip.md).  Stateless but for the nonce-count table and
  * the rate limit; replies go only to a request's source.
  */
 #define SIPD_REALM		"cfgreport"

@@ -17,6 +17,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The size of every ERR buffer below; agent/agent.h ties it to CR_ERRLEN. */
 #define CFGREPORT_ERRLEN	256
 
 struct event_base;
@@ -103,5 +108,9 @@ char		*cfgreport_info(struct cfgreport *);
  */
 void		 cfgreport_shutdown(struct cfgreport *, int,
 		    void (*)(void *), void *);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -4,7 +4,7 @@
  * Subcommands are rows of a table; those that talk to a running agent use
  * the control socket (-S), the others work on files alone.  encrypt and
  * decrypt are for the provisioning side: pre-encrypting profiles and
- * decrypting reports with the same formats as the agent (SPEC §5.1, §5.2).
+ * decrypting reports with the same formats as the agent (spec.md §5.1, §5.2).
  */
 #include "config.h"
 
@@ -70,18 +70,26 @@ ctl_warnx(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/* To stderr for a bad command line, to stdout for -h and --help. */
 static void
-ctl_usage(void)
+ctl_usage_to(FILE *fp)
 {
 	size_t	i;
 
-	fprintf(stderr, "usage: cfgreportctl [-S CTLSOCKET] command ...\n");
+	fprintf(fp, "usage: cfgreportctl [-S CTLSOCKET] command ...\n");
 	for (i = 0; i < sizeof ctl_cmds / sizeof ctl_cmds[0]; i++)
-		fprintf(stderr, "       cfgreportctl %s\n", ctl_cmds[i].usage);
-	fprintf(stderr,
+		fprintf(fp, "       cfgreportctl %s\n", ctl_cmds[i].usage);
+	fprintf(fp, "       cfgreportctl -h | --help | -V | --version\n");
+	fprintf(fp,
 	    "KEY is --key K, --key-file FILE or --key-env VAR;\n"
 	    "IKM is --ikm B64URL, --ikm-file FILE or --ikm-env VAR\n"
 	    "(from a file: its first line; --key and --ikm show in ps)\n");
+}
+
+static void
+ctl_usage(void)
+{
+	ctl_usage_to(stderr);
 }
 
 /* The secret a crypt subcommand was given, and where it came from. */
@@ -364,11 +372,23 @@ main(int argc, char **argv)
 	size_t		 i;
 	int		 ch;
 
-	while ((ch = getopt(argc, argv, "+S:h")) != -1) {
+	static const struct option longopts[] = {
+		{ "help",	no_argument,	NULL, 'h' },
+		{ "version",	no_argument,	NULL, 'V' },
+		{ NULL,		0,		NULL, 0 }
+	};
+
+	while ((ch = getopt_long(argc, argv, "+S:hV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'S':
 			ctl.socket = optarg;
 			break;
+		case 'h':
+			ctl_usage_to(stdout);
+			return (0);
+		case 'V':
+			printf("cfgreportctl %s\n", PACKAGE_VERSION);
+			return (0);
 		default:
 			ctl_usage();
 			return (CTL_EXIT_USAGE);

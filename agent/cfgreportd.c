@@ -1,6 +1,6 @@
 /*
  * cfgreportd — uploads configuration, delta and status reports of a desk
- * phone or ATA to its provisioning server.  See SPEC §11 for the flags.
+ * phone or ATA to its provisioning server.  See spec.md §11 for the flags.
  */
 #include "config.h"
 
@@ -23,12 +23,12 @@
 #include "agent.h"
 #include "cfgreport.h"
 
-#define SHUTDOWN_GRACE	5	/* seconds for uploads in flight (SPEC §11) */
+#define SHUTDOWN_GRACE	5	/* seconds for uploads in flight (spec.md §11) */
 
 /*
  * The same main, built as tests/agent_host, takes -t SCALE to run every
  * agent delay SCALE times as fast; cfgreportd itself never can, so an
- * operator cannot step outside the SPEC's ranges.
+ * operator cannot step outside spec.md's ranges.
  */
 #ifdef CFGREPORTD_TEST_HOST
 #define TEST_OPTS	"t:"
@@ -53,16 +53,18 @@ struct opts {
 	double		 time_scale;	/* tests/agent_host only (-t) */
 };
 
+/* -h and --help: on stdout, exit 0; a bad command line: stderr, exit 1. */
 static __attribute__((noreturn)) void
-usage(void)
+usage(int status)
 {
-	fprintf(stderr,
+	fprintf(status == 0 ? stdout : stderr,
 	    "usage: cfgreportd [-d] [-v] [-n] -c PROFILE.xml [-s STATEDIR] "
 	    "[-S CTLSOCKET]\n"
 	    "                  [-p SIPPORT] [-b SIPADDR] [-i IFACE] [-m MAC] "
 	    "[-A CAFILE]\n"
-	    "                  [--client-cert PEM --client-key PEM]\n");
-	exit(1);
+	    "                  [--client-cert PEM --client-key PEM]\n"
+	    "       cfgreportd -h | --help | -V | --version\n");
+	exit(status);
 }
 
 static void
@@ -187,7 +189,7 @@ run(const struct opts *o)
 		}
 		cfg.mac = mac;
 	}
-	/* By default the state lives next to the profile (SPEC §11). */
+	/* By default the state lives next to the profile (spec.md §11). */
 	if (o->statedir == NULL) {
 		if ((copy = strdup(o->profile)) == NULL)
 			return 1;
@@ -244,6 +246,8 @@ main(int argc, char *argv[])
 	static const struct option longopts[] = {
 		{ "client-cert",	required_argument, NULL, 'C' },
 		{ "client-key",		required_argument, NULL, 'K' },
+		{ "help",		no_argument,	   NULL, 'h' },
+		{ "version",		no_argument,	   NULL, 'V' },
 		{ NULL,			0,		   NULL, 0 }
 	};
 	struct opts	 o;
@@ -252,7 +256,7 @@ main(int argc, char *argv[])
 
 	memset(&o, 0, sizeof o);
 	o.sipport = 5060;
-	while ((ch = getopt_long(argc, argv, "dvnc:s:S:p:b:i:m:A:" TEST_OPTS,
+	while ((ch = getopt_long(argc, argv, "dvnhVc:s:S:p:b:i:m:A:" TEST_OPTS,
 	    longopts, NULL)) != -1) {
 		switch (ch) {
 #ifdef CFGREPORTD_TEST_HOST
@@ -261,6 +265,10 @@ main(int argc, char *argv[])
 			o.time_scale = strtod(optarg, NULL);
 			break;
 #endif
+		case 'h': usage(0);
+		case 'V':
+			printf("cfgreportd %s\n", PACKAGE_VERSION);
+			return 0;
 		case 'd': o.foreground = 1; break;
 		case 'v': o.verbose = 1; break;
 		case 'n': o.check = 1; break;
@@ -283,11 +291,11 @@ main(int argc, char *argv[])
 			}
 			break;
 		default:
-			usage();
+			usage(1);
 		}
 	}
 	if (optind != argc || o.profile == NULL)
-		usage();
+		usage(1);
 	if ((o.client_cert == NULL) != (o.client_key == NULL)) {
 		fprintf(stderr, "cfgreportd: --client-cert and --client-key "
 		    "go together\n");

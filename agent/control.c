@@ -1,5 +1,5 @@
 /*
- * control.c — the control socket's commands (SPEC §7): each request's argv
+ * control.c — the control socket's commands (spec.md §7): each request's argv
  * becomes one libcfgreport call, and its result the reply.  The transport
  * (framing, limits, connections) is ctl.c's.
  */

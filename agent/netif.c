@@ -1,6 +1,6 @@
 /*
  * netif.c — the device's MAC (and IP) address for $MA, the status report
- * and `info` (SPEC §9): a named interface, or the first non-loopback one
+ * and `info` (spec.md §9): a named interface, or the first non-loopback one
  * with a hardware address, or an operator's override (-m).
  */
 #include "config.h"

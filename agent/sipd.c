@@ -1,7 +1,7 @@
 /*
  * sipd.c — the agent's SIP side: one UDP socket on the agent's loop that
  * answers NOTIFY (Event: report) and OPTIONS and refuses everything else
- * (SPEC §6, docs/sip.md).
+ * (spec.md §6, docs/sip.md).
  *
  * A request is parsed (proto/sip.c), checked (proto/digest.c) and
  * answered from buffers inside struct sipd: nothing is allocated per
@@ -215,7 +215,7 @@ sipd_reply(struct sipd *s, int code, const char *extra)
 	sipd_send(s, (size_t)n);
 }
 
-/* 401 with a fresh nonce, MD5 first (SPEC §6), then SHA-256. */
+/* 401 with a fresh nonce, MD5 first (spec.md §6), then SHA-256. */
 static void
 sipd_challenge(struct sipd *s, int stale)
 {

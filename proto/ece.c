@@ -1,5 +1,5 @@
 /*
- * ece.c — RFC 8188 "aes128gcm" content coding (SPEC §5.2).
+ * ece.c — RFC 8188 "aes128gcm" content coding (spec.md §5.2).
  *
  *	header  = salt(16) ‖ rs(uint32, big-endian) ‖ idlen(1) ‖ keyid
  *	record  = AES-128-GCM(CEK, NONCE ⊕ seq, data ‖ delim ‖ 0x00*)

@@ -1,5 +1,5 @@
 /*
- * macro.c — the vendor's macros in Report Rule URLs and arguments (SPEC §3).
+ * macro.c — the vendor's macros in Report Rule URLs and arguments (spec.md §3).
  *
  *	$NAME		NAME is the longest run of [A-Za-z0-9_]
  *	$(NAME)		for a name followed by one of those characters
@@ -269,7 +269,7 @@ macro_mac(struct macro_env *env, uint8_t *mac)
 }
 
 /*
- * The names of SPEC §3.  The returned string may live in env->buf and is
+ * The names of spec.md §3.  The returned string may live in env->buf and is
  * good until the next call; macro_expand copies it at once.
  */
 const char *

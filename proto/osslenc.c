@@ -1,5 +1,5 @@
 /*
- * osslenc.c — the `openssl enc -aes-256-cbc` file format (SPEC §5.1).
+ * osslenc.c — the `openssl enc -aes-256-cbc` file format (spec.md §5.1).
  *
  *	"Salted__" ‖ salt(8) ‖ AES-256-CBC(PKCS#7(plaintext))
  *

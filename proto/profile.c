@@ -102,6 +102,47 @@ profile_mxml_error(const char *msg)
 }
 
 /*
+ * mxml 3 keeps the error callback and the wrap margin in per-thread
+ * globals, with setters and no getters; a library must leave them as its
+ * host had them (docs/library.md).  They are read through _mxml_global(),
+ * which every mxml 3.x exports, laid out as its mxml-private.h has them
+ * (3.0 to 3.3.1; tests/test_mxml_global.c checks this against the
+ * installed mxml).  mxml 4 takes both per call: a port drops this.
+ */
+struct profile_mxml_global {
+	void	(*error_cb)(const char *);
+	int	  num_entity_cbs;
+	int	(*entity_cbs[100])(const char *);
+	int	  wrap;
+};
+struct profile_mxml_global *_mxml_global(void);
+
+struct profile_mxml_saved {
+	void	(*error_cb)(const char *);
+	int	  wrap;
+};
+
+/* Our callback, writing into WHY, until profile_mxml_leave. */
+static void
+profile_mxml_enter(struct profile_mxml_saved *s, char *why)
+{
+	struct profile_mxml_global	*g = _mxml_global();
+
+	s->error_cb = g->error_cb;
+	s->wrap = g->wrap;
+	mxmlSetErrorCallback(profile_mxml_error);
+	profile_mxml_err = why;
+}
+
+static void
+profile_mxml_leave(const struct profile_mxml_saved *s)
+{
+	profile_mxml_err = NULL;
+	mxmlSetErrorCallback(s->error_cb);
+	mxmlSetWrapMargin(s->wrap);
+}
+
+/*
  * The 1-based line of OFF, counted on from the last offset asked about.
  * Offsets mostly grow during a load, but not always (mxml can report an
  * element's end before the text a later check points back to): an
@@ -542,6 +583,7 @@ profile_parse(const char *buf, size_t len, profile_warn_cb warn, void *arg,
     char *err)
 {
 	struct profile_load	 l;
+	struct profile_mxml_saved saved;
 	mxml_node_t		*top = NULL;
 	char			 why[CR_ERRLEN] = "";
 	size_t			 span, bom = 0;
@@ -597,15 +639,14 @@ profile_parse(const char *buf, size_t len, profile_warn_cb warn, void *arg,
 
 	/*
 	 * Under a top node of our own mxml accepts white space, comments and
-	 * processing instructions around the root; set the process-wide
-	 * callback anew each time (another library user may have changed it).
+	 * processing instructions around the root; mxml's process-wide
+	 * callback is ours for the call only.
 	 */
-	mxmlSetErrorCallback(profile_mxml_error);
-	profile_mxml_err = why;
+	profile_mxml_enter(&saved, why);
 	if (mxmlSAXLoadFile(top, l.fp, MXML_OPAQUE_CALLBACK, profile_sax,
 	    &l) == NULL && why[0] == '\0')
 		cr_seterr(why, "XML: cannot parse the document");
-	profile_mxml_err = NULL;
+	profile_mxml_leave(&saved);
 	fclose(l.fp);
 	mxmlDelete(top);
 	top = NULL;
@@ -790,6 +831,7 @@ profile_write(const struct params *p, int flags, profile_select_cb select,
     void *arg, profile_sink_fn sink, void *sinkarg, size_t *lenp)
 {
 	struct profile_out	 o;
+	struct profile_mxml_saved saved;
 	const struct param	*pa;
 	mxml_node_t		*prolog, *root, *el;
 	char			 why[CR_ERRLEN] = "", foot[PROFILE_FOOT];
@@ -800,10 +842,12 @@ profile_write(const struct params *p, int flags, profile_select_cb select,
 	memset(&o, 0, offsetof(struct profile_out, buf));
 	o.sink = sink;
 	o.arg = sinkarg;
-	/* mxmlElementSetAttr cannot fail visibly but for its error callback. */
-	mxmlSetErrorCallback(profile_mxml_error);
-	profile_mxml_err = why;
-	mxmlSetWrapMargin(0);	/* process-wide; the default wraps at 72 */
+	/*
+	 * mxmlElementSetAttr cannot fail visibly but for its error callback;
+	 * the default margin wraps at 72.  Both the host's again at the end.
+	 */
+	profile_mxml_enter(&saved, why);
+	mxmlSetWrapMargin(0);
 
 	/*
 	 * The skeleton of an empty document (<flat-profile> and its end tag
@@ -850,7 +894,7 @@ profile_write(const struct params *p, int flags, profile_select_cb select,
 		*lenp = o.len;
 	rv = 0;
 out:
-	profile_mxml_err = NULL;
+	profile_mxml_leave(&saved);
 	if (prolog != NULL)
 		mxmlDelete(prolog);
 	/* Values passed through here: leave none behind. */

@@ -163,7 +163,7 @@ typedef int (*profile_sink_fn)(void *, const char *, size_t);
 int		 profile_write(const struct params *, int, profile_select_cb,
 		    void *, profile_sink_fn, void *, size_t *);
 
-/* settings.c — the agent's own parameters (SPEC §2 table) */
+/* settings.c — the agent's own parameters (spec.md §2 table) */
 /*
  * The default of an agent setting, or NULL when NAME is not one.  Names
  * match case-insensitively (the vendor writes periodic_upload_to_server).
@@ -187,7 +187,7 @@ int		 settings_is_omitted(const char *);
 const char	*settings_get(const struct params *, const char *);
 
 /*
- * report.c — full, delta and status documents (SPEC §5): the profile form,
+ * report.c — full, delta and status documents (spec.md §5): the profile form,
  * masked as PROFILE_MASK_SECRETS.  NULL when out of memory.
  */
 char		*report_full(const struct params *, size_t *);
@@ -210,7 +210,7 @@ int		 report_delta_write(const struct params *,
 int		 report_status_write(const struct params *, profile_sink_fn,
 		    void *, size_t *);
 
-/* macro.c — $NAME, $(NAME), $(NAME:p), $(NAME:p:q), $$ (SPEC §3) */
+/* macro.c — $NAME, $(NAME), $(NAME:p), $(NAME:p:q), $$ (spec.md §3) */
 /*
  * Look NAME (LEN bytes, not NUL-terminated) up; NULL means unknown, and
  * the macro is left as written.
@@ -225,10 +225,10 @@ struct macro_env {
 	const struct params	*status;
 	char			 buf[32];	/* scratch for MA/MAU/MAC */
 };
-/* The standard names of SPEC §3 over a macro_env; pass as the lookup. */
+/* The standard names of spec.md §3 over a macro_env; pass as the lookup. */
 const char	*macro_env_lookup(void *, const char *, size_t);
 
-/* rule.c — the Report Rule (SPEC §3) */
+/* rule.c — the Report Rule (spec.md §3) */
 #define RULE_MAX_ENTRIES	2
 
 enum report_kind { REPORT_FULL, REPORT_DELTA, REPORT_STATUS };
@@ -304,7 +304,7 @@ int		 crypt_buf_sink(void *, const uint8_t *, size_t);
 /* Wipe and free the contents (the struct itself is the caller's). */
 void		 crypt_buf_clear(struct crypt_buf *);
 
-/* osslenc.c — `openssl enc -aes-256-cbc` files (SPEC §5.1) */
+/* osslenc.c — `openssl enc -aes-256-cbc` files (spec.md §5.1) */
 #define OSSLENC_SALTLEN		8
 #define OSSLENC_HDRLEN		16	/* "Salted__" and the salt */
 #define OSSLENC_BLOCK		16
@@ -344,7 +344,7 @@ int		 osslenc_encrypt(const void *, size_t, const void *, size_t,
 int		 osslenc_decrypt(const void *, size_t, const void *, size_t,
 		    enum rule_md, uint8_t **, size_t *, char *);
 
-/* ece.c — RFC 8188 aes128gcm content coding (SPEC §5.2) */
+/* ece.c — RFC 8188 aes128gcm content coding (spec.md §5.2) */
 #define ECE_SALTLEN		16
 #define ECE_TAGLEN		16
 #define ECE_HDRLEN		21	/* salt, rs, idlen; then the key id */
@@ -574,7 +574,7 @@ void		 journal_rec_clear(struct journal_rec *);
 
 /*
  * sip.c — SIP requests as NOTIFY and OPTIONS need them, and responses
- * (RFC 3261; SPEC §6; docs/sip.md).  One datagram is one message.
+ * (RFC 3261; spec.md §6; docs/sip.md).  One datagram is one message.
  */
 #define SIP_MAX_MSG		8192	/* larger datagrams are dropped */
 #define SIP_MAX_VIA		32	/* more cannot be answered: dropped */

@@ -1,5 +1,5 @@
 /*
- * report.c — the documents the agent uploads (SPEC §5).  They are the
+ * report.c — the documents the agent uploads (spec.md §5).  They are the
  * profile form written by profile.c, always masked: secrets as *****, the
  * IKM left out, and a *_Rule's --key/--pwd hidden, so nothing secret
  * leaves the device whichever report a rule asks for.

@@ -1,5 +1,5 @@
 /*
- * rule.c — the Report Rule: which reports go where, and how (SPEC §3).
+ * rule.c — the Report Rule: which reports go where, and how (spec.md §3).
  *
  *	rule	= entry [ SEP entry ]		at most RULE_MAX_ENTRIES
  *	entry	= [ "[" args "]" ] url [ ";" ]

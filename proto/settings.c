@@ -1,5 +1,5 @@
 /*
- * settings.c — the agent's own parameters (SPEC §2): their defaults, the
+ * settings.c — the agent's own parameters (spec.md §2): their defaults, the
  * values they accept, and which parameters are secret.
  *
  * Names match case-insensitively, as everywhere in cfgreport: the vendor

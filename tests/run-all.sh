@@ -3,11 +3,12 @@
 #   1. a -Werror build and `make check` (unit and integration tests);
 #   2. the same under -fsanitize=address,undefined;
 #   3. each libFuzzer harness for a short smoke run;
-#   4. `make distcheck`;
-#   5. the device build and its peer tests (tests/device.sh), on glibc
-#      and on musl, and the
-#      cross builds for armhf, s390x and mipsel under qemu-user
-#      (tests/cross.sh).
+#   4. `make distcheck` (with `make installcheck` on its install);
+#   5. the Debian packages: built, lintian, installed, smoke-tested,
+#      purged (tests/package.sh; needs root or sudo);
+#   6. the device build and its peer tests (tests/device.sh), on glibc
+#      and on musl, and the cross builds for armhf, s390x and mipsel
+#      under qemu-user (tests/cross.sh).
 # Ends with one line "N passed, N failed" (test programs and phases).
 # FUZZ_SECONDS (default 20) sets the length of each fuzz run.
 set -u
@@ -70,8 +71,9 @@ phase autoreconf autoreconf -fi
 phase build build "$top/build"
 [ -x build/cfgreportd ] && suite build
 
-phase "asan+ubsan build" build "$top/build-asan" \
-    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
+# CXXFLAGS too: tests/host_cxx links the instrumented library.
+san="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
+phase "asan+ubsan build" build "$top/build-asan" CFLAGS="$san" CXXFLAGS="$san"
 [ -x build-asan/cfgreportd ] && ASAN_OPTIONS=detect_leaks=1 suite build-asan
 
 for h in $(sh tests/fuzz/run.sh --list); do
@@ -79,6 +81,8 @@ for h in $(sh tests/fuzz/run.sh --list); do
 done
 
 phase distcheck sh -c "cd build && make -j$jobs distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror"
+
+phase "debian package" sh tests/package.sh
 
 # scripted NAME COMMAND...: a script that ends with "N passed, N failed";
 # its counts are added, and a non-zero exit without a failure counts one.

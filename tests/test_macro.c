@@ -1,4 +1,4 @@
-/* test_macro.c — macro_expand and macro_env_lookup (SPEC §3). */
+/* test_macro.c — macro_expand and macro_env_lookup (spec.md §3). */
 #include "config.h"
 
 #include <setjmp.h>
@@ -359,7 +359,7 @@ test_env(void **state)
 	params_free(st);
 }
 
-/* Through rule_resolve, as the agent uses it (SPEC §3 example). */
+/* Through rule_resolve, as the agent uses it (spec.md §3 example). */
 static void
 test_env_rule(void **state)
 {

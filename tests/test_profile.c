@@ -80,7 +80,7 @@ params_equal(const struct params *a, const struct params *b)
 	return 1;
 }
 
-/* The profile of SPEC §2, with the seed document's spellings. */
+/* The profile of spec.md §2, with the seed document's spellings. */
 static void
 test_spec_example(void **state)
 {

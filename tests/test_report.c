@@ -1,4 +1,4 @@
-/* test_report.c — full, delta and status documents (SPEC §5). */
+/* test_report.c — full, delta and status documents (spec.md §5). */
 #include "config.h"
 
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* test_rule.c — rule_parse, rule_resolve, rule_mask_secrets (SPEC §3). */
+/* test_rule.c — rule_parse, rule_resolve, rule_mask_secrets (spec.md §3). */
 #include "config.h"
 
 #include <setjmp.h>
@@ -168,7 +168,7 @@ test_seed_examples(void **state)
 	assert_string_equal(r.e[0].pwd, "geheim");
 	rule_clear(&r);
 
-	/* SPEC §2/§3: macros stay as written until rule_resolve */
+	/* spec.md §2/§3: macros stay as written until rule_resolve */
 	parse_ok("[--delta]http://prov.example/$MA-delta.xml", &r, 1);
 	assert_entry(&r.e[0], REPORT_DELTA,
 	    "http://prov.example/$MA-delta.xml", NULL);

@@ -1,6 +1,6 @@
 /*
  * test_sipd.c — the agent's SIP socket on a real loop and real UDP
- * sockets on 127.0.0.1: each answer of SPEC §6, the rate limit and its
+ * sockets on 127.0.0.1: each answer of spec.md §6, the rate limit and its
  * coalescing, live credentials, the read burst bound, replies to the
  * source only, and the log's restraint.
  */

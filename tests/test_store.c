@@ -282,7 +282,7 @@ test_fresh_baseline(void **state)
 	store_free(s);
 }
 
-/* SPEC §5: report 1 holds A, B, C; report 2 holds X, Y, Z only. */
+/* spec.md §5: report 1 holds A, B, C; report 2 holds X, Y, Z only. */
 static void
 test_spec_example(void **state)
 {

@@ -1,5 +1,5 @@
 #!/bin/sh
-# A flood of NOTIFYs against the real daemon on 127.0.0.1 (SPEC §6: no
+# A flood of NOTIFYs against the real daemon on 127.0.0.1 (spec.md §6: no
 # crash, no memory growth, no report on an unauthenticated request):
 #   1. RATE (default 12,000) unauthenticated NOTIFYs a second for SECONDS
 #      (default 10): each gets a 401 with a fresh nonce;

@@ -1,5 +1,5 @@
 #!/bin/sh
-# When reports are sent (SPEC §4), through the real agent and our
+# When reports are sent (spec.md §4), through the real agent and our
 # receiver, with time running 1000 times as fast (tests/agent_host -t
 # 0.001): 600 s is 0.6 s.  Start-up round; On Local Change with its delay,
 # local changes joining one upload, provisioning changes arming nothing;

@@ -1,6 +1,6 @@
 #!/bin/sh
 # cfgreportctl encrypt|decrypt --ikm against npm http_ece, the RFC 8188
-# reference implementation by the RFC's author (SPEC §5.2): our bodies
+# reference implementation by the RFC's author (spec.md §5.2): our bodies
 # decoded by it, and its bodies (several record sizes, with and without
 # padding, a key id) decoded by ours.  Plaintexts are always compared.
 set -u

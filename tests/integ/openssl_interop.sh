@@ -1,6 +1,6 @@
 #!/bin/sh
 # cfgreportctl encrypt|decrypt --key against the real openssl binary, both
-# ways and with both EVP_BytesToKey digests (SPEC §5.1).  Plaintexts are
+# ways and with both EVP_BytesToKey digests (spec.md §5.1).  Plaintexts are
 # always compared: a wrong-digest decrypt can exit 0 with garbage.
 set -u
 . "$(dirname "$0")/lib.sh"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# SIP NOTIFY against the real daemon (SPEC §6): sipp for the ordinary
+# SIP NOTIFY against the real daemon (spec.md §6): sipp for the ordinary
 # dialogues (401 then 200 and a round the receiver sees; a wrong password
 # or no credentials get 403 and no upload; resync 489; OPTIONS 200;
 # INVITE 405), tests/integ/sip_client.py for SHA-256, a retransmission,
