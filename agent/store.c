@@ -471,17 +471,27 @@ store_commit(struct store *s, struct journal_rec *r, const size_t *shrinkp,
     char *err)
 {
 	off_t	at;
+	int	rv = 0;
 
 	if (store_append(s, r, &at, err) == -1)
-		return -1;
-	if (store_rec_apply(s, r, shrinkp, err) != 0) {
+		rv = -1;
+	else if (store_rec_apply(s, r, shrinkp, err) != 0) {
 		store_unappend(s, at);
-		return -1;
-	}
-	if (s->compact_at > 0 ? (size_t)s->jlen > s->compact_at :
+		rv = -1;
+	} else if (s->compact_at > 0 ? (size_t)s->jlen > s->compact_at :
 	    s->jlen > s->snaplen && s->jlen > STORE_COMPACT_MIN)
 		store_snapshot(s, &s->st, NULL);
-	return 0;
+	/*
+	 * An idle store holds one fd, its directory's lock: thousands of
+	 * agents in one process (cfgreport-fleet) would hold twice as many
+	 * with the journal kept open, and an open(2) costs little beside
+	 * the append's fsync.
+	 */
+	if (s->jfd != -1) {
+		close(s->jfd);
+		s->jfd = -1;
+	}
+	return rv;
 }
 
 void

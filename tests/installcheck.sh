@@ -32,6 +32,9 @@ v=$("$bin/cfgreportctl" --version 2>&1)
 case $v in "cfgreportctl "[0-9]*) ok "cfgreportctl --version: $v" ;; *) not_ok "cfgreportctl --version: $v" ;; esac
 check "cfgreportd --help exits 0" "$sbin/cfgreportd" --help
 check "cfgreportctl -h exits 0" "$bin/cfgreportctl" -h
+v=$("$bin/cfgreport-fleet" --version 2>&1)
+case $v in "cfgreport-fleet "[0-9]*) ok "cfgreport-fleet --version: $v" ;; *) not_ok "cfgreport-fleet --version: $v" ;; esac
+check "cfgreport-fleet --help exits 0" "$bin/cfgreport-fleet" --help
 "$sbin/cfgreportd" -Q >/dev/null 2>&1
 [ $? -eq 1 ] && ok "cfgreportd: a bad option exits 1" || not_ok "cfgreportd: a bad option does not exit 1"
 "$bin/cfgreportctl" nosuchcommand >/dev/null 2>&1
@@ -66,7 +69,7 @@ dpid=
 
 # Manual pages.
 for p in man8/cfgreportd.8 man1/cfgreportctl.1 man3/libcfgreport.3 \
-    man5/cfgreport-profile.5; do
+    man5/cfgreport-profile.5 man1/cfgreport-fleet.1; do
 	f=$man/$p
 	[ -f "$f" ] || [ -f "$f.gz" ] && ok "installed $p" || not_ok "no $f"
 done
