@@ -417,7 +417,7 @@ cfgreport_trim(void)
 /* --- SIP NOTIFY (sipd.c) ------------------------------------------------- */
 
 /* The line's account, as parsed with the settings. */
-static int
+int
 agent_sip_creds(void *arg, const char **user, const char **password)
 {
 	struct cfgreport	*a = arg;
@@ -427,7 +427,7 @@ agent_sip_creds(void *arg, const char **user, const char **password)
 	return *user != NULL && *password != NULL ? 0 : -1;
 }
 
-static void
+void
 agent_sip_trigger(void *arg)
 {
 	sched_notify(arg);
@@ -663,6 +663,13 @@ cfgreport_new(struct event_base *base, const struct cfgreport_config *cfg,
 		params_free(empty);
 	}
 	agent_settings(a);
+	if (cfg->sip != NULL && cfg->sip_port != 0) {
+		cr_seterr(err, "a shared SIP listener and a sip_port of the "
+		    "agent's own: one or the other");
+		goto err;
+	}
+	if (cfg->sip != NULL)
+		sipshare_add(cfg->sip, a);
 	if (cfg->sip_port != 0) {
 		struct sipd_config	sc;
 
@@ -694,6 +701,7 @@ cfgreport_free(struct cfgreport *a)
 	if (a == NULL)
 		return;
 	sipd_free(a->sip);
+	sipshare_remove(a);
 	for (i = 0; i < a->ndests; i++)
 		dest_free(a->dests[i]);
 	if (!a->xfer_shared)

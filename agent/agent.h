@@ -79,6 +79,8 @@ struct cfgreport {
 	struct transfer_ctx	*xfer;		/* the default transport's */
 	int			 xfer_shared;	/* a host's cfgreport_transfers */
 	struct sipd		*sip;		/* NULL: SIP disabled */
+	struct cfgreport_sip	*sipshare;	/* a host's shared listener */
+	struct cfgreport	*sip_next;	/* its agents */
 	struct WC_RNG		*rng;		/* wolfSSL's */
 
 	struct cfgreport_clock	 clock;
@@ -127,6 +129,13 @@ time_t	agent_wall(const struct cfgreport *);
 uint32_t agent_random(struct cfgreport *);
 /* Called as uploads end while stopping. */
 void	agent_stop_check(struct cfgreport *);
+/* SIP: the line's account (0, or -1 without one); a NOTIFY's round. */
+int	agent_sip_creds(void *, const char **, const char **);
+void	agent_sip_trigger(void *);
+
+/* sipshare.c — a SIP listener several agents share (cfgreport_sip) */
+void	sipshare_add(struct cfgreport_sip *, struct cfgreport *);
+void	sipshare_remove(struct cfgreport *);
 
 /* dest.c */
 /*
@@ -430,6 +439,12 @@ struct sipd_config {
 	/* A syslog priority and a line; NULL: silent.  Never a secret. */
 	void		(*log)(void *, int, const char *);
 	void		*arg;
+	/*
+	 * A listener several agents share: the argument creds and trigger
+	 * get for a NOTIFY to USER (the Request-URI's user, else To's), or
+	 * NULL when no agent has that user (404).  NULL: ARG for all.
+	 */
+	void		*(*route)(void *, const char *);
 };
 
 struct sipd	*sipd_new(struct event_base *, const struct sipd_config *,

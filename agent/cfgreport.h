@@ -132,6 +132,29 @@ void		 cfgreport_transfers_stats(const struct cfgreport_transfers *,
 /* After every agent that used it was freed. */
 void		 cfgreport_transfers_free(struct cfgreport_transfers *);
 
+/*
+ * A SIP NOTIFY listener several agents on one loop share (one UDP
+ * address): each NOTIFY goes to the agent whose User_ID_1_ is the
+ * Request-URI's user (else the To header's), authenticated with that
+ * agent's credentials; no such agent: 404.  Create it before the agents,
+ * pass it in each one's cfgreport_config.sip, free it after the last.
+ * Its own log lines (refusals, summaries) go to LOG.
+ */
+struct cfgreport_sip;
+struct cfgreport_sip_config {
+	const char	*addr;		/* numeric, v4 or v6; NULL: 0.0.0.0 */
+	int		 port;		/* 0: one the kernel picks */
+	cfgreport_log_fn log;		/* NULL: silent */
+	void		*log_arg;
+};
+
+struct cfgreport_sip *cfgreport_sip_new(struct event_base *,
+		    const struct cfgreport_sip_config *, char *);
+/* The UDP port bound (the kernel's pick for port 0). */
+int		 cfgreport_sip_port(const struct cfgreport_sip *);
+/* After every agent that used it was freed. */
+void		 cfgreport_sip_free(struct cfgreport_sip *);
+
 struct cfgreport_config {
 	const char	*state_dir;	/* required: durable state lives here */
 	/*
@@ -160,6 +183,8 @@ struct cfgreport_config {
 	 * with a shared one.  Ignored with a transport.
 	 */
 	struct cfgreport_transfers *transfers;
+	/* A shared SIP listener (above); sip_port must then be 0. */
+	struct cfgreport_sip *sip;
 };
 
 struct cfgreport *cfgreport_new(struct event_base *,

@@ -78,6 +78,7 @@ struct sipd {
 	char			 extra[1024];
 	char			 out[SIP_MAX_RESPONSE];
 	char			 src[INET6_ADDRSTRLEN];
+	char			 user[128];	/* a shared listener's key */
 	unsigned int		 srcport;
 	struct sockaddr_storage	 ss;
 	socklen_t		 sslen;
@@ -240,6 +241,7 @@ sipd_notify(struct sipd *s)
 {
 	const struct sip_msg	*m = &s->msg;
 	const char		*user, *password;
+	void			*target = s->cfg.arg;
 	char			 err[CR_ERRLEN];
 	size_t			 i, tlen;
 	int			 found = 0;
@@ -251,7 +253,20 @@ sipd_notify(struct sipd *s)
 		sipd_reply(s, 489, SIPD_EVENTS);
 		return;
 	}
-	if (s->cfg.creds(s->cfg.arg, &user, &password) == -1) {
+	if (s->cfg.route != NULL) {
+		/* A shared listener: the agent is the one the NOTIFY names. */
+		s->user[0] = '\0';
+		if ((sip_uri_user(m->uri.p, s->user, sizeof s->user) == -1 &&
+		    (m->to.p == NULL || sip_uri_user(m->to.p, s->user,
+		    sizeof s->user) == -1)) ||
+		    (target = s->cfg.route(s->cfg.arg, s->user)) == NULL) {
+			sipd_note(s, SIPD_FORBIDDEN, LOG_INFO, "NOTIFY for no "
+			    "agent here (user \"%.64s\")", s->user);
+			sipd_reply(s, 404, NULL);
+			return;
+		}
+	}
+	if (s->cfg.creds(target, &user, &password) == -1) {
 		sipd_note(s, SIPD_FORBIDDEN, LOG_WARNING, "NOTIFY refused: no "
 		    "SIP credentials are configured (User_ID_1_, "
 		    "Password_1_)");
@@ -283,7 +298,7 @@ sipd_notify(struct sipd *s)
 		sipd_log(s, LOG_INFO, "SIP %s:%u: NOTIFY from %s accepted",
 		    s->src, s->srcport, user);
 		/* The reply is out; the scheduler decides when the round is. */
-		s->cfg.trigger(s->cfg.arg);
+		s->cfg.trigger(target);
 		break;
 	case DIGEST_RETRANSMIT:
 		sipd_reply(s, 200, NULL);

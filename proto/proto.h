@@ -735,6 +735,8 @@ struct sip_msg {
 int		 sip_parse(const void *, size_t, struct sip_msg *, char *);
 /* The reason phrase of the responses the agent sends ("Bad Event"). */
 const char	*sip_reason(int);
+/* The user part of a SIP URI or To/From value into OUT; -1: none. */
+int		 sip_uri_user(const char *, char *, size_t);
 /*
  * The response CODE to M into OUT (SIZE bytes, see SIP_MAX_RESPONSE):
  * every Via in order, the top one given received=SRC

@@ -825,6 +825,39 @@ sip_parse(const void *data, size_t len, struct sip_msg *m, char *err)
 	return SIP_OK;
 }
 
+/*
+ * The user part of a SIP URI ("sip:1000@host;x", "<sips:1000@host>",
+ * a To value with a display name): what lies between the scheme and the
+ * '@', escapes left as they are (RFC 3261 §19.1.4 compares users
+ * byte for byte after unescaping; phones send plain digits).
+ */
+int
+sip_uri_user(const char *v, char *out, size_t size)
+{
+	const char	*lt, *p, *at, *end;
+	size_t		 len;
+
+	if ((lt = strchr(v, '<')) != NULL)
+		v = lt + 1;
+	while (*v == ' ' || *v == '\t')
+		v++;
+	if (strncasecmp(v, "sip:", 4) == 0)
+		p = v + 4;
+	else if (strncasecmp(v, "sips:", 5) == 0)
+		p = v + 5;
+	else
+		return -1;
+	end = p + strcspn(p, ">;? \t");
+	if ((at = memchr(p, '@', (size_t)(end - p))) == NULL || at == p)
+		return -1;
+	len = (size_t)(at - p);
+	if (len >= size)
+		return -1;
+	memcpy(out, p, len);
+	out[len] = '\0';
+	return 0;
+}
+
 const char *
 sip_reason(int code)
 {
@@ -833,6 +866,7 @@ sip_reason(int code)
 	case 400:	return "Bad Request";
 	case 401:	return "Unauthorized";
 	case 403:	return "Forbidden";
+	case 404:	return "Not Found";
 	case 405:	return "Method Not Allowed";
 	case 481:	return "Call/Transaction Does Not Exist";
 	case 489:	return "Bad Event";

@@ -42,6 +42,8 @@ struct fx {
 	int			 lines;
 	char			 last[512];
 	char			 reply[SIP_MAX_RESPONSE + 1];
+	const char		*ruri_user;	/* "" : none; NULL: cfgreport */
+	const char		*to_user;	/* NULL: cfgreport */
 };
 
 static int
@@ -166,13 +168,16 @@ request(struct fx *f, char *buf, size_t size, const char *method,
 
 	if (cseq == 0)
 		cseq = ++f->cseq;
-	n = snprintf(buf, size, "%s sip:cfgreport@127.0.0.1:%d SIP/2.0\r\n"
+	n = snprintf(buf, size, "%s sip:%s%s127.0.0.1:%d SIP/2.0\r\n"
 	    "Via: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK-%u\r\n"
 	    "From: <sip:prov@127.0.0.1>;tag=p1\r\n"
-	    "To: <sip:cfgreport@127.0.0.1>\r\n"
+	    "To: %s<sip:%s@127.0.0.1>\r\n"
 	    "Call-ID: call-1@127.0.0.1\r\n"
-	    "CSeq: %u %s\r\n%sContent-Length: 0\r\n\r\n", method, f->port,
-	    local_port(f->cl), cseq, cseq, method, hdrs);
+	    "CSeq: %u %s\r\n%sContent-Length: 0\r\n\r\n", method,
+	    f->ruri_user != NULL ? f->ruri_user : "cfgreport",
+	    f->ruri_user != NULL && *f->ruri_user == '\0' ? "" : "@", f->port,
+	    local_port(f->cl), cseq, f->to_user != NULL ? "\"Line\" " : "",
+	    f->to_user != NULL ? f->to_user : "cfgreport", cseq, method, hdrs);
 	assert_true(n > 0 && (size_t)n < size);
 	return (size_t)n;
 }
@@ -527,6 +532,129 @@ test_config_errors(void **state)
 	event_base_free(base);
 }
 
+/* --- a listener several agents share: routed by the NOTIFY's user ----- */
+
+struct line {
+	const char	*user;
+	const char	*password;
+	int		 triggers;
+};
+
+static struct line	lines[2] = {
+	{ "1001", "pw-one", 0 }, { "1002", "pw-two", 0 },
+};
+
+static void *
+line_route(void *arg, const char *user)
+{
+	size_t	i;
+
+	for (i = 0; i < 2; i++)
+		if (strcmp(lines[i].user, user) == 0)
+			return &lines[i];
+	return NULL;
+}
+
+static int
+line_creds(void *arg, const char **user, const char **password)
+{
+	struct line	*l = arg;
+
+	*user = l->user;
+	*password = l->password;
+	return 0;
+}
+
+static void
+line_trigger(void *arg)
+{
+	((struct line *)arg)->triggers++;
+}
+
+/* A NOTIFY with USER/PASSWORD's Digest for NONCE and NC: its status. */
+static int
+line_notify(struct fx *f, const char *user, const char *password,
+    unsigned nc, const char *nonce)
+{
+	char	row[512], hdrs[600];
+
+	authorization(row, sizeof row, DIGEST_MD5, user, password, nonce, nc);
+	snprintf(hdrs, sizeof hdrs, "Event: report\r\n%s", row);
+	return ask(f, "NOTIFY", 0, hdrs);
+}
+
+static void
+test_shared_listener(void **state)
+{
+	struct fx		*f = *state;
+	struct sipd_config	 sc;
+	struct sipd		*shared;
+	char			 nonce[DIGEST_NONCE_LEN + 1], err[CR_ERRLEN];
+
+	lines[0].triggers = lines[1].triggers = 0;
+	memset(&sc, 0, sizeof sc);
+	sc.addr = "127.0.0.1";
+	sc.creds = line_creds;
+	sc.trigger = line_trigger;
+	sc.log = fx_log;
+	sc.arg = f;
+	sc.route = line_route;
+	assert_non_null(shared = sipd_new(f->base, &sc, err));
+	f->port = sipd_port(shared);
+
+	/* Each line's NOTIFY, with its own password, reaches it alone. */
+	f->ruri_user = f->to_user = "1001";
+	challenge(f, nonce);
+	assert_int_equal(line_notify(f, "1001", "pw-one", 1, nonce), 200);
+	assert_int_equal(lines[0].triggers, 1);
+	assert_int_equal(lines[1].triggers, 0);
+	f->ruri_user = f->to_user = "1002";
+	/* Line 1's credentials do not open line 2. */
+	assert_int_equal(line_notify(f, "1001", "pw-one", 2, nonce), 403);
+	assert_int_equal(line_notify(f, "1002", "pw-one", 2, nonce), 403);
+	assert_int_equal(line_notify(f, "1002", "pw-two", 3, nonce), 200);
+	assert_int_equal(lines[1].triggers, 1);
+	/* No user in the Request-URI: the To header's. */
+	f->ruri_user = "";
+	assert_int_equal(line_notify(f, "1002", "pw-two", 4, nonce), 200);
+	assert_int_equal(lines[1].triggers, 2);
+	/* The Request-URI's user comes first. */
+	f->ruri_user = "1001";
+	assert_int_equal(line_notify(f, "1001", "pw-one", 5, nonce), 200);
+	assert_int_equal(lines[0].triggers, 2);
+	/* Nobody here: 404, before any challenge. */
+	f->ruri_user = f->to_user = "9999";
+	assert_int_equal(ask(f, "NOTIFY", 0, "Event: report\r\n"), 404);
+	f->ruri_user = "";
+	f->to_user = "x";
+	assert_int_equal(ask(f, "NOTIFY", 0, "Event: report\r\n"), 404);
+	/* OPTIONS is answered for all. */
+	assert_int_equal(ask(f, "OPTIONS", 0, ""), 200);
+	assert_int_equal(lines[0].triggers + lines[1].triggers, 4);
+	sipd_free(shared);
+	f->ruri_user = f->to_user = NULL;
+}
+
+static void
+test_uri_user(void **state)
+{
+	char	u[16];
+
+	assert_int_equal(sip_uri_user("sip:1001@pbx.example;transport=udp",
+	    u, sizeof u), 0);
+	assert_string_equal(u, "1001");
+	assert_int_equal(sip_uri_user("\"Desk\" <sips:alice@h:5061>;tag=x", u,
+	    sizeof u), 0);
+	assert_string_equal(u, "alice");
+	assert_int_equal(sip_uri_user("sip:pbx.example", u, sizeof u), -1);
+	assert_int_equal(sip_uri_user("sip:@pbx.example", u, sizeof u), -1);
+	assert_int_equal(sip_uri_user("tel:+15551234", u, sizeof u), -1);
+	assert_int_equal(sip_uri_user("sip:a-very-long-user-name@h", u,
+	    sizeof u), -1);
+	/* An '@' past the host part is no user. */
+	assert_int_equal(sip_uri_user("<sip:h;x=a@b>", u, sizeof u), -1);
+}
+
 int
 main(void)
 {
@@ -545,6 +673,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_log_restraint, setup,
 		    teardown),
 		cmocka_unit_test(test_config_errors),
+		cmocka_unit_test_setup_teardown(test_shared_listener, setup,
+		    teardown),
+		cmocka_unit_test(test_uri_user),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
