@@ -77,6 +77,10 @@ struct phone {
 struct fleet {
 	struct event_base	*base;
 	struct cfgreport_transfers *ts;
+	struct cfgreport_sip	*sip;		/* NULL: no SIP */
+	const char		*sip_addr;
+	int			 sip_port;	/* -1: no SIP */
+	const char		*sip_password;
 	struct phone		*ph;
 	unsigned		 count;
 	unsigned		 created;
@@ -175,6 +179,16 @@ fleet_log(void *arg, int prio, const char *msg)
 	    mac[5], msg);
 }
 
+/* The shared SIP listener's own lines: refusals, accepted NOTIFYs. */
+static void
+fleet_sip_log(void *arg, int prio, const char *msg)
+{
+	struct fleet	*fl = arg;
+
+	if (prio <= LOG_WARNING + (fl->verbose > 0 ? 3 : 0))
+		fprintf(stderr, "%s%s\n", fl->tty ? "\r" : "", msg);
+}
+
 static void
 fleet_outcome(void *arg, const struct cfgreport_outcome *o)
 {
@@ -217,11 +231,10 @@ fleet_create(struct fleet *fl, unsigned idx)
 {
 	struct phone		*p = &fl->ph[idx];
 	struct cfgreport_config	 cfg;
-	const char		*names[2] = { "Report_Rule",
-				    "HTTP_Report_Method" };
-	const char		*values[2];
+	const char		*names[4] = { "Report_Rule" };
+	const char		*values[4];
 	uint8_t			 mac[6];
-	char			 dir[PATH_MAX], err[CFGREPORT_ERRLEN];
+	char			 dir[PATH_MAX], err[CFGREPORT_ERRLEN], user[16];
 	size_t			 n = 1;
 
 	p->fl = fl;
@@ -243,13 +256,25 @@ fleet_create(struct fleet *fl, unsigned idx)
 	cfg.outcome = fleet_outcome;
 	cfg.outcome_arg = p;
 	cfg.transfers = fl->ts;
+	cfg.sip = fl->sip;
 	if ((p->a = cfgreport_new(fl->base, &cfg, err)) == NULL) {
 		fleet_warnx("agent %u (%s): %s", idx, dir, err);
 		return -1;
 	}
 	values[0] = fl->rule;
-	if (fl->method != NULL)
+	if (fl->method != NULL) {
+		names[n] = "HTTP_Report_Method";
 		values[n++] = fl->method;
+	}
+	/* On the shared SIP listener: the line's user is the MAC. */
+	if (fl->sip != NULL) {
+		snprintf(user, sizeof user, "%02x%02x%02x%02x%02x%02x",
+		    mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+		names[n] = "User_ID_1_";
+		values[n++] = user;
+		names[n] = "Password_1_";
+		values[n++] = fl->sip_password;
+	}
 	if (cfgreport_set(p->a, CFGREPORT_PROVISIONING, n, names, values,
 	    err) == -1) {
 		fleet_warnx("agent %u: %s", idx, err);
@@ -468,6 +493,8 @@ fleet_usage_to(FILE *fp)
 	    "[--changes-per-s RATE]\n"
 	    "                       [--duration SECONDS] [--max-in-flight N] "
 	    "[-v]\n"
+	    "                       [--sip-addr ADDR] [--sip-port PORT "
+	    "--sip-password PASSWORD]\n"
 	    "       cfgreport-fleet -h | --help | -V | --version\n");
 }
 
@@ -507,13 +534,17 @@ fleet_mac_base(const char *s, uint8_t mac[6])
 int
 main(int argc, char *argv[])
 {
-	enum { O_MAC = 256, O_SPREAD, O_RATE, O_DURATION, O_MAX };
+	enum { O_MAC = 256, O_SPREAD, O_RATE, O_DURATION, O_MAX, O_SIPADDR,
+	    O_SIPPORT, O_SIPPW };
 	static const struct option longopts[] = {
 		{ "mac-base",		required_argument, NULL, O_MAC },
 		{ "spread",		required_argument, NULL, O_SPREAD },
 		{ "changes-per-s",	required_argument, NULL, O_RATE },
 		{ "duration",		required_argument, NULL, O_DURATION },
 		{ "max-in-flight",	required_argument, NULL, O_MAX },
+		{ "sip-addr",		required_argument, NULL, O_SIPADDR },
+		{ "sip-port",		required_argument, NULL, O_SIPPORT },
+		{ "sip-password",	required_argument, NULL, O_SIPPW },
 		{ "help",		no_argument,	   NULL, 'h' },
 		{ "version",		no_argument,	   NULL, 'V' },
 		{ NULL,			0,		   NULL, 0 }
@@ -534,6 +565,7 @@ main(int argc, char *argv[])
 	memcpy(fl.mac_base, mac0, 6);
 	fl.duration = -1;
 	fl.max_in_flight = FLEET_MAX_IN_FLIGHT;
+	fl.sip_port = -1;
 	while ((ch = getopt_long(argc, argv, "c:hM:n:r:s:vV", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
@@ -596,6 +628,18 @@ main(int argc, char *argv[])
 				return 2;
 			fl.max_in_flight = (size_t)v;
 			break;
+		case O_SIPADDR:
+			fl.sip_addr = optarg;
+			break;
+		case O_SIPPORT:
+			if (fleet_number("--sip-port", optarg, 65535,
+			    &v) == -1 || v != (int)v)
+				return 2;
+			fl.sip_port = (int)v;
+			break;
+		case O_SIPPW:
+			fl.sip_password = optarg;
+			break;
 		case 'h':
 			fleet_usage_to(stdout);
 			return 0;
@@ -610,6 +654,12 @@ main(int argc, char *argv[])
 	if (optind != argc || fl.count == 0 || fl.statedir == NULL ||
 	    fl.rule == NULL) {
 		fleet_usage_to(stderr);
+		return 2;
+	}
+	if ((fl.sip_port >= 0) != (fl.sip_password != NULL) ||
+	    (fl.sip_addr != NULL && fl.sip_port < 0)) {
+		fleet_warnx("--sip-port and --sip-password go together "
+		    "(--sip-addr with them)");
 		return 2;
 	}
 	if (fleet_fds(&fl) == -1)
@@ -645,6 +695,19 @@ main(int argc, char *argv[])
 		fleet_warnx("%s", err);
 		return 1;
 	}
+	if (fl.sip_port >= 0) {
+		struct cfgreport_sip_config	sc;
+
+		memset(&sc, 0, sizeof sc);
+		sc.addr = fl.sip_addr;
+		sc.port = fl.sip_port;
+		sc.log = fleet_sip_log;
+		sc.log_arg = &fl;
+		if ((fl.sip = cfgreport_sip_new(fl.base, &sc, err)) == NULL) {
+			fleet_warnx("%s", err);
+			return 1;
+		}
+	}
 	if ((fl.tick = evtimer_new(fl.base, fleet_tick, &fl)) == NULL ||
 	    (fl.progress = evtimer_new(fl.base, fleet_progress, &fl)) ==
 	    NULL) {
@@ -669,6 +732,7 @@ main(int argc, char *argv[])
 	for (i = 0; i < fl.created; i++)
 		cfgreport_free(fl.ph[i].a);
 	cfgreport_transfers_free(fl.ts);
+	cfgreport_sip_free(fl.sip);
 	qsort(fl.lat, fl.nlat, sizeof *fl.lat, fleet_cmp);
 	printf("fleet: %u agents, %lu uploads ok, %lu failed, p50 %.0f ms, "
 	    "p99 %.0f ms, peak in flight %zu\n", fl.count, fl.ok, fl.failed,

@@ -102,6 +102,45 @@ deltas=$(grep -l Fleet_Local_Change "$www/up"/*-delta.xml 2>/dev/null | wc -l)
 [ "$deltas" -ge 5 ] && ok "local changes: $deltas deltas carry Fleet_Local_Change" ||
     not_ok "local changes: $deltas deltas"
 
+# --- three phones on one shared SIP listener (sipp): a NOTIFY to line
+# 000e08000101 with its own password gets 200 and that phone's report
+# again; its password at another line gets 403; no such line, 404.
+if command -v sipp >/dev/null 2>&1; then
+	rm -f "$www/up"/*
+	seen=$(wc -l <"$ngx/access.log")
+	sport=$(free_port udp)
+	"$fleet" -n 3 -s "$tmp/sipstate" --mac-base 00:0e:08:00:01:01 -M PUT \
+	    --sip-addr 127.0.0.1 --sip-port "$sport" --sip-password 'l1ne-pw' \
+	    --duration 6 -v -r "$rule" >"$tmp/sipfleet.out" 2>"$tmp/sipfleet.err" &
+	fpid=$!
+	wait_file "$www/up/000e08000103.xml"
+	scen=$top_srcdir/tests/integ/sipp
+	sipp1() {
+		(cd "$tmp" && sipp -sf "$scen/$1" -i 127.0.0.1 -p "$(free_port udp)" \
+		    "127.0.0.1:$sport" -m 1 -nostdin -timeout 5s -s "$2" \
+		    -au "$3" -ap l1ne-pw >"$tmp/sipp.out" 2>&1)
+	}
+	sipp1 notify_line.xml 000e08000102 000e08000102 &&
+	    ok "sipp: NOTIFY to line 000e08000102 with its password: 200" ||
+	    { not_ok "sipp: line 000e08000102"; sed 's/^/# /' "$tmp/sipp.out" | tail -5; }
+	sipp1 notify_line_refused.xml 000e08000101 000e08000102 &&
+	    ok "sipp: another line's credentials: 403" ||
+	    not_ok "sipp: another line's credentials not refused"
+	sipp1 notify_nobody.xml 000e0800ffff x && ok "sipp: no such line: 404" ||
+	    not_ok "sipp: no such line"
+	wait "$fpid"; rc=$?
+	# The start-up round of each, and the NOTIFY's round of 102 alone.
+	tail -n +$((seen + 1)) "$ngx/access.log" >"$tmp/sip.access"
+	n102=$(grep -c 'PUT /up/000e08000102.xml' "$tmp/sip.access")
+	n101=$(grep -c 'PUT /up/000e08000101.xml' "$tmp/sip.access")
+	[ "$rc" = 0 ] && [ "$n102" = 2 ] && [ "$n101" = 1 ] &&
+	    grep -q 'NOTIFY from 000e08000102 accepted' "$tmp/sipfleet.err" &&
+	    ok "the NOTIFY's round: line 102 reported again, 101 not" ||
+	    { not_ok "NOTIFY round: exit $rc, 102: $n102, 101: $n101"; sed 's/^/# /' "$tmp/sipfleet.err" | head; }
+else
+	echo "# no sipp: the shared SIP listener's sipp checks skipped"
+fi
+
 # --- a bad command line
 "$fleet" -n 0 -s "$tmp/x" -r "$rule" 2>/dev/null; rc=$?
 [ "$rc" = 2 ] && ok "-n 0: exit 2" || not_ok "-n 0: exit $rc"
