@@ -475,6 +475,28 @@ transfer_result_of(struct transfer *t, CURLcode code,
 }
 
 /*
+ * T is over with result R: free it, then tell its owner.  The last one in
+ * flight takes the multi handle with it; the next transfer gets a fresh
+ * one (transfer_run).  One that has watched a socket keeps its 911-slot
+ * socket hash (29 KB in libcurl 7.88) and smaller tables until cleaned
+ * up, and every multi handle its wake-up socketpair, which an agent
+ * idling between reports would carry for nothing.  Dropped before the
+ * callback, so that the owner sees the memory and the fds gone.
+ */
+static void
+transfer_deliver(struct transfer *t, const struct transfer_result *r)
+{
+	struct transfer_ctx	*ctx = t->t_ctx;
+	transfer_done_cb	 cb = t->t_cb;
+	void			*cbarg = t->t_arg;
+
+	transfer_destroy(t);
+	if (ctx->tc_count == 0)
+		transfer_multi_drop(ctx);
+	cb(cbarg, r);
+}
+
+/*
  * Runs after every curl_multi_socket_action: hand each finished transfer
  * to its owner.  The handle is removed and cleaned first, so the callback
  * may start or cancel transfers (or free the context) freely; the message
@@ -485,10 +507,8 @@ transfer_check_done(struct transfer_ctx *ctx)
 {
 	struct transfer_result	 r;
 	struct transfer		*t;
-	transfer_done_cb	 cb;
 	CURLMsg			*msg;
 	CURLcode		 code;
-	void			*cbarg;
 	char			*priv;
 	int			 left;
 
@@ -503,21 +523,7 @@ transfer_check_done(struct transfer_ctx *ctx)
 		if (transfer_tftp_retry(t, code) == 0)
 			continue;
 		transfer_result_of(t, code, &r);
-		cb = t->t_cb;
-		cbarg = t->t_arg;
-		transfer_destroy(t);
-		/*
-		 * The last one in flight: the next transfer gets a fresh multi
-		 * handle (transfer_start).  One that has watched a socket
-		 * keeps its 911-slot socket hash (29 KB in libcurl 7.88) and
-		 * smaller tables until cleaned up, and every multi handle its
-		 * wake-up socketpair, which an agent idling between reports
-		 * would carry for nothing.  Dropped before the callback, so
-		 * that the owner sees the memory and the fds gone.
-		 */
-		if (ctx->tc_count == 0)
-			transfer_multi_drop(ctx);
-		cb(cbarg, &r);
+		transfer_deliver(t, &r);
 	}
 	ctx->tc_busy = 0;
 	if (ctx->tc_dead)
@@ -745,8 +751,6 @@ transfer_kick_event(evutil_socket_t fd, short what, void *arg)
 	struct transfer_ctx	*ctx = arg;
 	struct transfer_result	 r;
 	struct transfer		*t;
-	transfer_done_cb	 cb;
-	void			*cbarg;
 
 	ctx->tc_busy = 1;
 	while (!ctx->tc_dead && (t = TAILQ_FIRST(&ctx->tc_queue)) != NULL &&
@@ -757,12 +761,7 @@ transfer_kick_event(evutil_socket_t fd, short what, void *arg)
 		memset(&r, 0, sizeof r);
 		if (transfer_run(t, r.error) == 0)
 			continue;
-		cb = t->t_cb;
-		cbarg = t->t_arg;
-		transfer_destroy(t);
-		if (ctx->tc_count == 0)
-			transfer_multi_drop(ctx);
-		cb(cbarg, &r);
+		transfer_deliver(t, &r);
 	}
 	ctx->tc_busy = 0;
 	if (ctx->tc_dead)
