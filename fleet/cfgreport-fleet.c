@@ -206,15 +206,14 @@ fleet_outcome(void *arg, const struct cfgreport_outcome *o)
 			fleet_log(p, LOG_ERR, o->result);
 		}
 	}
-	if (fl->nlat == fl->lat_cap) {
-		fl->lat_cap = fl->lat_cap != 0 ? fl->lat_cap * 2 : 1024;
-		if ((n = realloc(fl->lat, fl->lat_cap * sizeof *n)) == NULL) {
-			fl->lat_cap = fl->nlat;
-			return;
-		}
+	/* Out of memory for the figure: the percentiles go without it. */
+	if (fl->nlat == fl->lat_cap && (n = realloc(fl->lat, (fl->lat_cap != 0 ?
+	    fl->lat_cap * 2 : 1024) * sizeof *n)) != NULL) {
 		fl->lat = n;
+		fl->lat_cap = fl->lat_cap != 0 ? fl->lat_cap * 2 : 1024;
 	}
-	fl->lat[fl->nlat++] = o->seconds;
+	if (fl->nlat < fl->lat_cap)
+		fl->lat[fl->nlat++] = o->seconds;
 	fl->ended = 1;
 	if (o->in_flight == 0 && !p->startup_done) {
 		p->startup_done = 1;
