@@ -157,8 +157,11 @@ int		 cfgreport_report(struct cfgreport *, unsigned, char *);
  * Text answers, malloc'd, NUL-terminated; secrets masked.  get: one
  * "NAME=VALUE" line per name (an agent setting the profile lacks reads as
  * its default); dump: the configuration as a flat profile; info: MAC, mode,
- * next deadline and one block per destination.
+ * next deadline and one block per destination.  A get whose answer
+ * would pass CFGREPORT_GET_MAX bytes (the control socket's reply limit) is
+ * refused before anything is built.
  */
+#define CFGREPORT_GET_MAX	(64 * 1024 * 1024)
 char		*cfgreport_get(struct cfgreport *, size_t, const char *const *,
 		    char *);
 char		*cfgreport_dump(struct cfgreport *);

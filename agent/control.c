@@ -22,6 +22,8 @@ struct agent_ctl {
 };
 
 #define CONTROL_MAX_ARGS	PARAMS_MAX_COUNT
+_Static_assert(CFGREPORT_GET_MAX <= CTLMSG_MAX_REPLY,
+    "a get the library answers fits in a reply");
 
 /*
  * Split NAME=VALUE arguments in place.  The name must be non-empty; the
