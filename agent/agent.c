@@ -352,7 +352,8 @@ cfgreport_status_set(struct cfgreport *a, size_t n, const char *const *names,
 		cr_seterr(err, "out of memory");
 		return -1;
 	}
-	if (params_apply(copy, b, changed, err) == -1) {
+	if (params_apply(copy, b, changed, err) == -1 ||
+	    status_check(copy, err) == -1) {
 		params_free(copy);
 		params_free(changed);
 		params_free(b);

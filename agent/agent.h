@@ -172,6 +172,7 @@ long	sched_spread(struct cfgreport *, long);
 /* The agent's own status values, then what status-set pushed. */
 struct params *status_values(struct cfgreport *);
 void	status_iso_time(time_t, char *, size_t);
+int	status_check(const struct params *, char *);
 
 /* config.c */
 #define CONFIG_MAX_PROFILE	(16 * 1024 * 1024)

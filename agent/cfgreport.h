@@ -142,6 +142,13 @@ int		 cfgreport_set(struct cfgreport *, enum cfgreport_source,
 /* A whole flat-profile document as one provisioning batch. */
 int		 cfgreport_import(struct cfgreport *, const char *, size_t,
 		    char *);
+/*
+ * Status values: a batch that would leave more than
+ * CFGREPORT_STATUS_MAX_VALUES values or CFGREPORT_STATUS_MAX_BYTES bytes of
+ * names and values is refused whole.
+ */
+#define CFGREPORT_STATUS_MAX_VALUES	1000
+#define CFGREPORT_STATUS_MAX_BYTES	(1024 * 1024)
 int		 cfgreport_status_set(struct cfgreport *, size_t,
 		    const char *const *, const char *const *, char *);
 /* Re-read the profile file (SIGHUP); applied as a provisioning batch. */

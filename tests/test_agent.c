@@ -723,6 +723,72 @@ test_model(void **state)
 	}
 }
 
+/*
+ * Status values have a total cap (issue 9, finding 5): a batch that would
+ * pass CFGREPORT_STATUS_MAX_BYTES or _VALUES is refused whole and leaves
+ * the values as they were; replacing a value counts its new size only.
+ */
+static void
+test_status_capped(void **state)
+{
+	struct fx	*f = *state;
+	const char	*names[CFGREPORT_STATUS_MAX_VALUES + 1];
+	const char	*values[CFGREPORT_STATUS_MAX_VALUES + 1];
+	char		*big, (*small)[16], err[CFGREPORT_ERRLEN];
+	const char	*body;
+	size_t		 i, vlen = PARAMS_MAX_VALUE - 1;
+
+	fx_agent(f, "<Report_Rule>[--status]http://prov/s.xml</Report_Rule>");
+	fx_advance(f, 0);
+	assert_int_equal(f->nup, 1);
+	fx_finish(f, 0, 200);
+	assert_non_null(big = malloc(vlen + 1));
+	memset(big, 's', vlen);
+	big[vlen] = '\0';
+	assert_non_null(small = calloc(CFGREPORT_STATUS_MAX_VALUES + 1,
+	    sizeof *small));
+	/* 15 values of 64 KiB: 983,040 bytes and their names, within. */
+	for (i = 0; i < 17; i++) {
+		snprintf(small[i], sizeof small[i], "Big_%zu", i);
+		names[i] = small[i];
+		values[i] = big;
+	}
+	assert_int_equal(cfgreport_status_set(f->a, 15, names, values, err), 0);
+	assert_int_equal(cfgreport_status_set(f->a, 1, names + 15, values,
+	    err), -1);
+	assert_non_null(strstr(err, "the limit is 1048576"));
+	/* Nothing of the refused batch is kept; a smaller value makes room. */
+	values[14] = "tiny";
+	values[15] = values[16] = big;
+	assert_int_equal(cfgreport_status_set(f->a, 3, names + 14, values + 14,
+	    err), -1);
+	assert_int_equal(cfgreport_status_set(f->a, 1, names + 14, values + 14,
+	    err), 0);
+	assert_int_equal(cfgreport_status_set(f->a, 1, names + 15, values + 15,
+	    err), 0);
+	/* The count: 1000 in all, with the 16 above. */
+	for (i = 0; i <= CFGREPORT_STATUS_MAX_VALUES; i++) {
+		snprintf(small[i], sizeof small[i], "S_%zu", i);
+		names[i] = small[i];
+		values[i] = "1";
+	}
+	assert_int_equal(cfgreport_status_set(f->a,
+	    CFGREPORT_STATUS_MAX_VALUES - 15, names, values, err), -1);
+	assert_non_null(strstr(err, "the limit is 1000"));
+	assert_int_equal(cfgreport_status_set(f->a,
+	    CFGREPORT_STATUS_MAX_VALUES - 16, names, values, err), 0);
+	fx_report(f, CFGREPORT_STATUS);
+	fx_loop(f);
+	assert_int_equal(f->nup, 2);
+	body = f->up[1].body;
+	assert_non_null(strstr(body, "<S_983>1</S_983>"));
+	assert_null(strstr(body, "S_984"));
+	assert_null(strstr(body, "Big_16"));
+	assert_non_null(strstr(body, "<Big_14>tiny</Big_14>"));
+	free(small);
+	free(big);
+}
+
 int
 main(void)
 {
@@ -743,6 +809,7 @@ main(void)
 		T(test_deltas_abc_then_xyz),
 		T(test_failed_delta_in_next),
 		T(test_model),
+		T(test_status_capped),
 	};
 #undef T
 

@@ -147,6 +147,44 @@ check get_400 '[ "$grc" = 0 ] && [ "$gsize" = $((400 * 65542)) ] &&
     [ "$g2rc" != 0 ] && [ $((t3 - t2)) -lt 1000 ] &&
     grep -q "would pass 64 MiB" "$tmp/get1100.out"'
 
+# Finding 5: status values are capped (1000 values, 1 MiB of names and
+# values).  Fill them to 15 values of 64 KiB (accepted), then eight
+# requests of 200 x 64 KiB (12.8 MB each; before, RssAnon ended 219 MB
+# higher, held): each is refused whole.  RssAnon stays within the cap.
+cat >"$tmp/status_set.py" <<'PY'
+import socket, sys
+path, first, count, reqs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+val = "s" * 65535
+for r in range(reqs):
+    args = [b"status-set"] + [("Hostile_%d_%d=%s" % (r, first + i, val)).encode()
+                              for i in range(count)]
+    body = b"".join(a + b"\0" for a in args)
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(path)
+    s.sendall(b"CFGR1 %d %d 0\n" % (len(args), len(body)) + body)
+    data = b""
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+        head, sep, rest = data.partition(b"\n")
+        if sep and len(rest) >= int(head.split()[2]):
+            break
+    s.close()
+    print(data.decode(errors="replace").replace("\n", " ", 1))
+PY
+anon0=$(kb "$pid" RssAnon)
+python3 "$tmp/status_set.py" "$tmp/a.sock" 0 15 1 >"$tmp/status-fill.out"
+anon1=$(kb "$pid" RssAnon)
+python3 "$tmp/status_set.py" "$tmp/a.sock" 100 200 8 >"$tmp/status-big.out"
+anon2=$(kb "$pid" RssAnon)
+nerr=$(grep -c "^CFGR1 ERR.*the limit is 1048576" "$tmp/status-big.out")
+res="status-set: 15 x 64 KiB $(cut -c1-8 "$tmp/status-fill.out"), then 8 x 200 x 64 KiB: $nerr refused; RssAnon $anon0 -> $anon1 -> $anon2 kB"
+echo "# figure: $res"
+check status_cap 'grep -q "^CFGR1 OK" "$tmp/status-fill.out" && [ "$nerr" = 8 ] &&
+    mem_ok $((anon2 - anon0)) -le 2048'
+
 # Nothing of the above changed anything.
 ctl a dump >"$tmp/after.dump" && ctl a info >"$tmp/after.info" ||
     not_ok "dump/info after"
