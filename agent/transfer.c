@@ -536,7 +536,10 @@ transfer_scheme(const char *url, char *err)
 		cr_seterr(err, "out of memory");
 		return NULL;
 	}
-	if ((rc = curl_url_set(u, CURLUPART_URL, url, 0)) != CURLUE_OK) {
+	/* Any scheme parses, so a libcurl built without FTP (the device
+	 * build) still names the scheme it refuses below. */
+	if ((rc = curl_url_set(u, CURLUPART_URL, url,
+	    CURLU_NON_SUPPORT_SCHEME)) != CURLUE_OK) {
 		cr_seterr(err, "bad URL: %s", curl_url_strerror(rc));
 		goto out;
 	}
@@ -775,15 +778,23 @@ transfer_setup(struct transfer *t, const struct transfer_req *req,
 		SET(CURLOPT_SSL_VERIFYHOST, 2L);
 		SET(CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
 		if (ctx->tc_ca_file != NULL) {
+			CURLcode	capath;
+
 			/* The operator's CA alone, not also the system's. */
 			SET(CURLOPT_CAINFO, ctx->tc_ca_file);
-			SET(CURLOPT_CAPATH, NULL);
+			/* A libcurl without CA directories (on wolfSSL) says
+			 * NOT_BUILT_IN: there is then none to switch off. */
+			capath = curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
+			bad |= capath != CURLE_OK && capath != CURLE_NOT_BUILT_IN;
 		}
 		if (ctx->tc_cert != NULL) {
 			SET(CURLOPT_SSLCERT, ctx->tc_cert);
 			SET(CURLOPT_SSLCERTTYPE, "PEM");
-			/* NULL: the key is in the certificate's file. */
-			SET(CURLOPT_SSLKEY, ctx->tc_key);
+			/* No key file: the key is in the certificate's file.
+			 * Named anyway: libcurl on wolfSSL sends no client
+			 * certificate at all without a key file. */
+			SET(CURLOPT_SSLKEY, ctx->tc_key != NULL ? ctx->tc_key :
+			    ctx->tc_cert);
 			SET(CURLOPT_SSLKEYTYPE, "PEM");
 		}
 	}

@@ -18,6 +18,7 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -286,19 +287,24 @@ ctlmsg_dec_memory(const struct ctlmsg_dec *d)
 	    (d->argc + 1) * sizeof *d->argv : 0);
 }
 
-/* A decimal field: 1 to 10 digits, no sign, no leading zero. */
+/*
+ * A decimal field: 1 to 10 digits, no sign, no leading zero. In 64 bits:
+ * ten digits overflow a 32-bit size_t, and a wrapped length would pass the
+ * limits and misframe the stream.
+ */
 static int
-ctlmsg_parse_num(const char **sp, size_t *v)
+ctlmsg_parse_num(const char **sp, uint64_t *v)
 {
 	const char	*s = *sp;
-	size_t		 n = 0, k = 0;
+	uint64_t	 n = 0;
+	size_t		 k = 0;
 
 	if (*s == '0' && s[1] >= '0' && s[1] <= '9')
 		return -1;
 	while (*s >= '0' && *s <= '9') {
 		if (++k > CTLMSG_NUM_DIGITS)
 			return -1;
-		n = n * 10 + (size_t)(*s++ - '0');
+		n = n * 10 + (uint64_t)(*s++ - '0');
 	}
 	if (k == 0)
 		return -1;
@@ -312,7 +318,7 @@ static int
 ctlmsg_parse_header(struct ctlmsg_dec *d, char *err)
 {
 	const char	*s = d->hdr + CTLMSG_MAGIC_LEN;
-	size_t		 bloblen;
+	uint64_t	 argc, argbytes, bloblen, total;
 
 	if (d->dir == CTLMSG_REPLY) {
 		if (strncmp(s, "OK ", 3) == 0) {
@@ -322,46 +328,50 @@ ctlmsg_parse_header(struct ctlmsg_dec *d, char *err)
 			s += 4;
 		else
 			goto bad;
-		if (ctlmsg_parse_num(&s, &d->total) != 0 || *s != '\0')
+		if (ctlmsg_parse_num(&s, &total) != 0 || *s != '\0')
 			goto bad;
-		if (d->total > CTLMSG_MAX_REPLY) {
-			cr_seterr(err, "reply: %zu bytes: the limit is %d",
-			    d->total, CTLMSG_MAX_REPLY);
+		if (total > CTLMSG_MAX_REPLY) {
+			cr_seterr(err, "reply: %" PRIu64 " bytes: the limit is %d",
+			    total, CTLMSG_MAX_REPLY);
 			return -1;
 		}
+		d->total = (size_t)total;
 		return 0;
 	}
 
-	if (ctlmsg_parse_num(&s, &d->argc) != 0 || *s++ != ' ' ||
-	    ctlmsg_parse_num(&s, &d->argbytes) != 0 || *s++ != ' ' ||
+	if (ctlmsg_parse_num(&s, &argc) != 0 || *s++ != ' ' ||
+	    ctlmsg_parse_num(&s, &argbytes) != 0 || *s++ != ' ' ||
 	    ctlmsg_parse_num(&s, &bloblen) != 0 || *s != '\0')
 		goto bad;
-	if (d->argc == 0) {
+	if (argc == 0) {
 		cr_seterr(err, "request: no command");
 		return -1;
 	}
-	if (d->argc > CTLMSG_MAX_ARGS) {
-		cr_seterr(err, "request: %zu arguments: the limit is %d",
-		    d->argc, CTLMSG_MAX_ARGS);
+	if (argc > CTLMSG_MAX_ARGS) {
+		cr_seterr(err, "request: %" PRIu64 " arguments: the limit is %d",
+		    argc, CTLMSG_MAX_ARGS);
 		return -1;
 	}
-	if (d->argbytes < d->argc) {
-		cr_seterr(err, "request: %zu argument bytes cannot hold %zu "
-		    "arguments", d->argbytes, d->argc);
+	if (argbytes < argc) {
+		cr_seterr(err, "request: %" PRIu64 " argument bytes cannot hold "
+		    "%" PRIu64 " arguments", argbytes, argc);
 		return -1;
 	}
 	if (bloblen > CTLMSG_MAX_BLOB) {
-		cr_seterr(err, "request: blob of %zu bytes: the limit is %d",
-		    bloblen, CTLMSG_MAX_BLOB);
+		cr_seterr(err, "request: blob of %" PRIu64 " bytes: the limit "
+		    "is %d", bloblen, CTLMSG_MAX_BLOB);
 		return -1;
 	}
 	/* Each is at most 10 digits: the sum cannot wrap. */
-	d->total = d->argbytes + bloblen;
-	if (d->total > CTLMSG_MAX_REQUEST) {
-		cr_seterr(err, "request: %zu bytes: the limit is %d",
-		    d->total, CTLMSG_MAX_REQUEST);
+	total = argbytes + bloblen;
+	if (total > CTLMSG_MAX_REQUEST) {
+		cr_seterr(err, "request: %" PRIu64 " bytes: the limit is %d",
+		    total, CTLMSG_MAX_REQUEST);
 		return -1;
 	}
+	d->argc = (size_t)argc;
+	d->argbytes = (size_t)argbytes;
+	d->total = (size_t)total;
 	return 0;
 bad:
 	cr_seterr(err, "%s: malformed header", ctlmsg_dir_name(d->dir));

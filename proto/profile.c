@@ -342,6 +342,19 @@ profile_sax(mxml_node_t *node, mxml_sax_event_t ev, void *arg)
 	long			 pos;
 	size_t			 off;
 
+	/*
+	 * mxml 3.3.1 leaves a name or text NULL when its strdup fails, and
+	 * itself compares the name at the close tag: give it one (the parse
+	 * has failed) before it does.
+	 */
+	if (ev == MXML_SAX_DATA ? mxmlGetOpaque(node) == NULL :
+	    ev != MXML_SAX_ELEMENT_CLOSE && mxmlGetElement(node) == NULL) {
+		if (ev != MXML_SAX_DATA)
+			(void)mxmlSetElement(node, "");
+		if (l->err[0] == '\0')
+			cr_seterr(l->err, "out of memory");
+		return;
+	}
 	if (l->err[0] != '\0')
 		return;		/* failed: let mxml run to its end */
 	if ((pos = ftell(l->fp)) < 0) {
@@ -801,7 +814,11 @@ profile_element(struct profile_out *o, mxml_node_t *el,
 		if (text != NULL)
 			mxmlDelete(text);
 	} else if (text != NULL ? mxmlSetOpaque(text, value) != 0 :
-	    mxmlNewOpaque(el, value) == NULL)
+	    (text = mxmlNewOpaque(el, value)) == NULL ||
+	    mxmlGetOpaque(text) == NULL)
+		goto out;
+	/* A failed mxmlElementSetAttr shows only here: emit nothing. */
+	if (profile_mxml_err != NULL && profile_mxml_err[0] != '\0')
 		goto out;
 	rc = profile_emit(o, el);
 out:
@@ -838,9 +855,15 @@ profile_write(const struct params *p, int flags, profile_select_cb select,
 	 * elements and after them.  Its first end tag is the root's: the
 	 * prolog has none.
 	 */
+	/*
+	 * mxmlNew* leave the name or text NULL when their strdup fails
+	 * (mxml 3.3.1), which mxmlSaveString then dereferences: check both.
+	 */
 	if ((prolog = mxmlNewElement(MXML_NO_PARENT, PROFILE_PROLOG)) == NULL ||
+	    mxmlGetElement(prolog) == NULL ||
 	    (root = mxmlNewElement(prolog, PROFILE_ROOT)) == NULL ||
-	    mxmlNewOpaque(root, "\n") == NULL)
+	    mxmlGetElement(root) == NULL ||
+	    (el = mxmlNewOpaque(root, "\n")) == NULL || mxmlGetOpaque(el) == NULL)
 		goto out;
 	n = mxmlSaveString(prolog, o.buf, (int)sizeof o.buf, profile_ws);
 	if (n < 0 || (size_t)n >= sizeof o.buf ||
@@ -850,7 +873,8 @@ profile_write(const struct params *p, int flags, profile_select_cb select,
 	memcpy(foot, close, footlen);
 	/* The one element node: its name is each parameter's in turn. */
 	if (profile_put(&o, o.buf, (size_t)(close - o.buf)) == -1 ||
-	    (el = mxmlNewElement(root, PROFILE_ROOT)) == NULL)
+	    (el = mxmlNewElement(root, PROFILE_ROOT)) == NULL ||
+	    mxmlGetElement(el) == NULL)
 		goto out;
 
 	for (i = 0; i < params_count(p); i++) {

@@ -5,7 +5,10 @@
 #   3. each libFuzzer harness for a short smoke run;
 #   4. `make distcheck` (with `make installcheck` on its install);
 #   5. the Debian packages: built, lintian, installed, smoke-tested,
-#      purged (tests/package.sh; needs root or sudo).
+#      purged (tests/package.sh; needs root or sudo);
+#   6. the device build and its peer tests (tests/device.sh), on glibc
+#      and on musl, and the cross builds for armhf, s390x and mipsel
+#      under qemu-user (tests/cross.sh).
 # Ends with one line "N passed, N failed" (test programs and phases).
 # FUZZ_SECONDS (default 20) sets the length of each fuzz run.
 set -u
@@ -80,6 +83,39 @@ done
 phase distcheck sh -c "cd build && make -j$jobs distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror"
 
 phase "debian package" sh tests/package.sh
+
+# scripted NAME COMMAND...: a script that ends with "N passed, N failed";
+# its counts are added, and a non-zero exit without a failure counts one.
+scripted() {
+	name=$1; shift
+	t0=$(date +%s)
+	out=$("$@" 2>&1)
+	rc=$?
+	printf '%s\n' "$out" >>"$log"
+	printf '%s\n' "$out" | grep -E '^(FAIL|SKIP):' | sed "s|^|$name: |"
+	sum=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -1)
+	p=${sum%% passed*}
+	f=${sum#*passed, }
+	f=${f%% failed*}
+	passed=$((passed + ${p:-0}))
+	failed=$((failed + ${f:-0}))
+	if [ -z "$sum" ] || { [ "$rc" -ne 0 ] && [ "${f:-0}" -eq 0 ]; }; then
+		failed=$((failed + 1))
+		note "FAIL: $name exited $rc (see $log)"
+	else
+		note "$name: ${sum:-no summary} ($(($(date +%s) - t0)) s)"
+	fi
+}
+
+# The static wolfSSL-only device build and the cross builds under
+# qemu-user (docs/device.md); their libraries come from Debian's source
+# packages, fetched once into build-src/ and shared by all four.
+scripted "device build" sh tests/device.sh
+scripted "device build, musl" env CC=musl-gcc BUILD_DEVICE=build-musl \
+    sh tests/device.sh
+for arch in armhf s390x mipsel; do
+	scripted "cross $arch" sh tests/cross.sh "$arch"
+done
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

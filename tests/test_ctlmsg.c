@@ -292,6 +292,11 @@ static const struct bad bads[] = {
 	    "the limit is 17825792" },
 	{ REQ, "CFGR1 9 9999999999 0\n", 0, "request: 9999999999 bytes: "
 	    "the limit is 17825792" },
+	/* 2^32 + 1: wraps to 1 in a 32-bit size_t. */
+	{ REQ, "CFGR1 1 4294967297 0\n", 0, "request: 4294967297 bytes: "
+	    "the limit is 17825792" },
+	{ REP, "CFGR1 OK 4294967297\n", 0, "reply: 4294967297 bytes: the "
+	    "limit is 67108864" },
 	{ REQ, "CFGR1 1 3 0\na\0b", 15, "request: more arguments than the 1 "
 	    "announced" },
 	{ REQ, "CFGR1 2 3 0\nab\0", 15, "request: 1 of the 2 arguments "

@@ -251,7 +251,8 @@ test_refused_requests(void **state)
 		{ "gopher://127.0.0.1/", NULL, NULL, NULL,
 		    "unsupported URL scheme gopher" },
 		{ "127.0.0.1/r.xml", NULL, NULL, NULL, "bad URL" },
-		{ "nosuch://127.0.0.1/r.xml", NULL, NULL, NULL, "bad URL" },
+		{ "nosuch://127.0.0.1/r.xml", NULL, NULL, NULL,
+		    "unsupported URL scheme nosuch" },
 		{ "http://", NULL, NULL, NULL, "bad URL" },
 		{ "http://admin:s3cret@127.0.0.1/r.xml", NULL, NULL, NULL,
 		    "credentials in the URL" },
@@ -442,6 +443,19 @@ test_callback_frees_ctx(void **state)
 	assert_null(f->ctx);
 }
 
+/*
+ * Whether the wrappers see libcurl's and libevent's allocations too: they
+ * do when those are static archives (tests/device.sh), and the Nth failed
+ * allocation may then be theirs, with their own message.
+ */
+static int
+libs_wrapped(void)
+{
+	failmalloc_seen = 0;
+	curl_free(curl_escape("x", 1));
+	return failmalloc_seen > 0;
+}
+
 static void
 test_alloc_failures(void **state)
 {
@@ -453,9 +467,11 @@ test_alloc_failures(void **state)
 	uint8_t			*b;
 	char			 err[CR_ERRLEN];
 	long			 n;
+	int			 wrapped;
 
 	if (!failmalloc_active())
 		skip();
+	wrapped = libs_wrapped();
 
 	/* Every allocation of transfer_ctx_new failing in turn. */
 	memset(&opts, 0, sizeof opts);
@@ -466,7 +482,9 @@ test_alloc_failures(void **state)
 		failmalloc_after(-1);
 		if (ctx != NULL)
 			break;
-		assert_string_equal(err, "out of memory");
+		if (!wrapped)
+			assert_string_equal(err, "out of memory");
+		assert_true(err[0] != '\0');
 		assert_int_equal(event_base_get_num_events(f->base,
 		    EVENT_BASE_COUNT_ADDED), 0);
 	}
@@ -482,7 +500,9 @@ test_alloc_failures(void **state)
 		failmalloc_after(-1);
 		if (t != NULL)
 			break;
-		assert_string_equal(err, "out of memory");
+		if (!wrapped)
+			assert_string_equal(err, "out of memory");
+		assert_true(err[0] != '\0');
 		assert_int_equal(transfer_count(f->ctx), 0);
 	}
 	assert_true(n >= 2);
@@ -497,6 +517,7 @@ test_sock_alloc_failure(void **state)
 	struct fixture	*f = *state;
 	struct seen	 s[2];
 	char		 err[CR_ERRLEN];
+	int		 curl_wrapped;
 
 	if (!failmalloc_active())
 		skip();
@@ -509,13 +530,16 @@ test_sock_alloc_failure(void **state)
 	 */
 	memset(s, 0, sizeof s);
 	assert_non_null(upload(f, f->refused_url, &s[0], err));
+	/* With a static libcurl its own allocation may come first. */
+	curl_wrapped = libs_wrapped();
 	failmalloc_after(0);
 	assert_int_equal(event_base_dispatch(f->base), 1);
 	failmalloc_after(-1);
 	assert_int_equal(s[0].calls, 1);
 	assert_false(s[0].r.ok);
 	assert_true(s[0].r.curl_code == CURLE_COULDNT_CONNECT ||
-	    s[0].r.curl_code == CURLE_OPERATION_TIMEDOUT);
+	    s[0].r.curl_code == CURLE_OPERATION_TIMEDOUT ||
+	    (curl_wrapped && s[0].r.curl_code == CURLE_OUT_OF_MEMORY));
 
 	assert_non_null(upload(f, f->refused_url, &s[1], err));
 	assert_int_equal(event_base_dispatch(f->base), 1);

@@ -498,6 +498,8 @@ main(int argc, char *argv[])
 	cfg.state_dir = argv[optind + 2];
 	cfg.profile_path = argv[optind + 1];
 	cfg.mac = mac;
+	/* HTTPS rounds (tests/device/round_tls.sh): the receiver's CA. */
+	cfg.ca_file = getenv("BENCH_CA_FILE");
 	cfg.log = bench_log;
 	cfg.log_arg = &b;
 	if ((b.agent = cfgreport_new(b.base, &cfg, err)) == NULL)

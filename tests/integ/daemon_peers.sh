@@ -120,7 +120,7 @@ write_profile "$tmp/q.xml" "<Report_Rule>https://127.0.0.1:$tls/up/wrongca.xml</
 start_agent b "$tmp/q.xml" || exit 1
 wait_grep "$tmp/b.log" "upload full .*failed" || true
 ctl b info >"$tmp/b.info"
-if grep -q "last-result failed: .*SSL\|last-result failed: .*certificate" "$tmp/b.info" &&
+if grep -q "last-result failed: .*\(SSL\|certificate\|CA signer\)" "$tmp/b.info" &&
     grep -q "next-retry in" "$tmp/b.info" && [ ! -e "$www/up/wrongca.xml" ] &&
     ! grep -q wrongca "$ngx/access.log"; then
 	ok "wrong CA: failed, retry scheduled, nothing stored, no HTTP fallback"
