@@ -179,11 +179,13 @@ int	status_check(const struct params *, char *);
 /*
  * Parse the profile BUF (LEN bytes, read from NAME, which errors name).
  * STRICT (cfgreportd -n): a bad agent setting is an error.  Otherwise it
- * is reported through WARN and dropped, so its default applies and the
- * agent still starts (spec.md §2).
+ * is reported through WARN and dropped, so the agent still starts
+ * (spec.md §2): what stays in effect is CURRENT's value (the parameters
+ * the result will be applied over; NULL: none), else the default, and
+ * the warning says which.
  */
 struct params	*config_parse(const char *, const char *, size_t, int,
-		    profile_warn_cb, void *, char *);
+		    const struct params *, profile_warn_cb, void *, char *);
 /* config_parse of the file PATH. */
 struct params	*config_load(const char *, int, profile_warn_cb, void *,
 		    char *);
