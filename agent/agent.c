@@ -584,9 +584,19 @@ cfgreport_new(struct event_base *base, const struct cfgreport_config *cfg,
 	}
 	if (store_recovered(a->store) != NULL)
 		agent_log(a, LOG_ERR, "state: %s", store_recovered(a->store));
+	/*
+	 * A damaged or missing profile must not cost a configured phone its
+	 * agent: the state holds the configuration last applied, so start
+	 * on it, loudly.  With no state there is nothing to start on.
+	 */
 	if (a->profile_path != NULL && agent_load_profile(a, why) == -1) {
-		cr_seterr(err, "%s", why);
-		goto err;
+		if (store_is_fresh(a->store)) {
+			cr_seterr(err, "%s (no saved configuration to start "
+			    "on)", why);
+			goto err;
+		}
+		agent_log(a, LOG_ERR, "%s; starting on the configuration "
+		    "saved in the state (fix the file, then SIGHUP)", why);
 	}
 	if (store_is_fresh(a->store)) {
 		struct params	*empty = params_new();

@@ -789,6 +789,54 @@ test_status_capped(void **state)
 	free(big);
 }
 
+/*
+ * A truncated or missing profile at start (issue 9, finding 6): over a
+ * saved configuration the agent starts on it, says so at LOG_ERR, and
+ * keeps the pending changes; with no saved configuration it refuses.
+ */
+static void
+test_damaged_profile_at_start(void **state)
+{
+	struct fx	*f = *state;
+	char		 path[160], err[CFGREPORT_ERRLEN], *got;
+	const char	*name = "Station_Name";
+	FILE		*fp;
+
+	fx_agent(f, "<Report_Rule>[--delta]http://prov/d.xml</Report_Rule>"
+	    "<Station_Name>desk</Station_Name>");
+	fx_set(f, CFGREPORT_LOCAL, "Station_Name", "hall");
+	cfgreport_free(f->a);
+	f->a = NULL;
+	snprintf(path, sizeof path, "%s/p.xml", f->dir);
+	assert_non_null(fp = fopen(path, "w"));
+	fputs("<flat-profile><Report_Rule>[--delta]http://prov/d.x", fp);
+	fclose(fp);
+	f->a = fx_agent_file(f, path, err);
+	if (f->a == NULL)
+		fail_msg("a truncated profile stopped the agent: %s", err);
+	fx_loop(f);
+	assert_non_null(strstr(f->log, "p.xml"));
+	assert_non_null(strstr(f->log, "starting on the configuration saved "
+	    "in the state"));
+	assert_non_null(got = cfgreport_get(f->a, 1, &name, err));
+	assert_string_equal(got, "Station_Name=hall\n");
+	free(got);
+	assert_int_equal(fx_info_num(f, "pending-changes "), 1);
+	/* Missing altogether: the same. */
+	cfgreport_free(f->a);
+	unlink(path);
+	assert_non_null(f->a = fx_agent_file(f, path, err));
+	assert_int_equal(fx_info_num(f, "pending-changes "), 1);
+	cfgreport_free(f->a);
+	f->a = NULL;
+	/* No saved configuration: nothing to start on. */
+	snprintf(path, sizeof path, "rm -rf %s/*", f->dir);
+	assert_int_equal(system(path), 0);
+	snprintf(path, sizeof path, "%s/p.xml", f->dir);
+	assert_null(fx_agent_file(f, path, err));
+	assert_non_null(strstr(err, "no saved configuration to start on"));
+}
+
 int
 main(void)
 {
@@ -810,6 +858,7 @@ main(void)
 		T(test_failed_delta_in_next),
 		T(test_model),
 		T(test_status_capped),
+		T(test_damaged_profile_at_start),
 	};
 #undef T
 

@@ -243,4 +243,30 @@ check endless_peers '[ $((t1 - t0)) -lt 5000 ] && mem_ok $((anon1 - anon0)) -le 
 stop_pid "$agent_pid"
 stop_peers
 
+# Finding 6: a profile truncated while the agent was down.  The daemon
+# starts on its saved configuration (the local change still there and
+# pending), says why at LOG_ERR; -n still refuses the file; a missing
+# profile with no saved state refuses to start.
+write_profile "$tmp/t.xml" "<Report_Rule>[--delta]http://127.0.0.1:$refused/d.xml</Report_Rule>
+  <Station_Name>desk</Station_Name>"
+start_agent t "$tmp/t.xml" || exit 1
+ctl t set Station_Name=hall || not_ok "set"
+stop_pid "$agent_pid"
+head -c 60 "$tmp/t.xml" >"$tmp/t.cut" && mv "$tmp/t.cut" "$tmp/t.xml"
+start_agent t "$tmp/t.xml"
+src=$?
+"$top_builddir/cfgreportd" -n -c "$tmp/t.xml" >"$tmp/n-t.out" 2>&1
+nrc=$?
+"$top_builddir/cfgreportd" -d -c "$tmp/none.xml" -s "$tmp/none.state" \
+    -S "$tmp/none.sock" -p 0 -m "$mac" >"$tmp/none.log" 2>&1
+mrc=$?
+res="truncated profile over saved state: start $src, -n exit $nrc; missing profile, no state: exit $mrc"
+echo "# figure: $res"
+check damaged_profile '[ "$src" = 0 ] && [ "$nrc" != 0 ] && [ "$mrc" != 0 ] &&
+    grep -q "t.xml.*starting on the configuration saved in the state" "$tmp/t.log" &&
+    ctl t get Station_Name | grep -qx Station_Name=hall &&
+    ctl t info | grep -q "pending-changes 1" &&
+    grep -q "no saved configuration to start on" "$tmp/none.log"'
+[ "$src" = 0 ] && stop_pid "$agent_pid"
+
 finish
