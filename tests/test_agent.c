@@ -837,6 +837,46 @@ test_damaged_profile_at_start(void **state)
 	assert_non_null(strstr(err, "no saved configuration to start on"));
 }
 
+/*
+ * A destination whose URL is longer than the state's key limit (issue 9,
+ * finding 4): its baseline moves like the others', and the others' too
+ * (before, every plan failed to record them: "destination key longer
+ * than 4096 bytes").
+ */
+static void
+test_long_destination(void **state)
+{
+	struct fx	*f = *state;
+	char		*prof, *path, *info;
+	size_t		 len = 5000;
+
+	assert_non_null(path = malloc(len + 1));
+	memset(path, 'p', len);
+	path[len] = '\0';
+	assert_true(asprintf(&prof, "<Report_Rule>[--delta]http://prov/%s "
+	    "[--delta]http://prov/d.xml</Report_Rule>", path) != -1);
+	fx_agent(f, prof);
+	fx_advance(f, 0);
+	fx_set(f, CFGREPORT_LOCAL, "Station_Name", "hall");
+	fx_report(f, CFGREPORT_DELTA);
+	fx_loop(f);
+	assert_int_equal(f->nup, 2);
+	assert_non_null(strstr(f->up[0].body, "hall"));
+	assert_non_null(strstr(f->up[1].body, "hall"));
+	fx_finish(f, 0, 200);
+	fx_finish(f, 1, 200);
+	info = cfgreport_info(f->a);
+	assert_null(strstr(info, "pending-changes 1"));
+	assert_non_null(strstr(info, "pending-changes 0"));
+	free(info);
+	assert_null(strstr(f->log, "longer than"));
+	/* Acknowledged for good: a restart sends nothing new. */
+	fx_restart(f, NULL);
+	assert_int_equal(fx_info_num(f, "pending-changes "), 0);
+	free(prof);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -859,6 +899,7 @@ main(void)
 		T(test_model),
 		T(test_status_capped),
 		T(test_damaged_profile_at_start),
+		T(test_long_destination),
 	};
 #undef T
 
