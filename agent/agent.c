@@ -583,7 +583,8 @@ cfgreport_new(struct event_base *base, const struct cfgreport_config *cfg,
 		goto err;
 	}
 	if (store_recovered(a->store) != NULL)
-		agent_log(a, LOG_ERR, "state: %s", store_recovered(a->store));
+		agent_log(a, store_damaged(a->store) ? LOG_ERR : LOG_WARNING,
+		    "state: %s", store_recovered(a->store));
 	/*
 	 * A damaged or missing profile must not cost a configured phone its
 	 * agent: the state holds the configuration last applied, so start

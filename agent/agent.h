@@ -333,8 +333,13 @@ struct store	*store_open(const char *, char *);
 void		 store_free(struct store *);
 /* No configuration stored yet: call store_baseline (or store_apply). */
 int		 store_is_fresh(const struct store *);
-/* NULL, or what store_open set aside or ignored, and why. */
+/*
+ * NULL, or what store_open set aside or ignored, and why.  Damaged: 1 when
+ * a file was set aside (damage: LOG_ERR), 0 when only a torn last record
+ * was ignored (what a crash leaves, normal: LOG_WARNING).
+ */
 const char	*store_recovered(const struct store *);
+int		 store_damaged(const struct store *);
 const char	*store_path(const struct store *);
 const struct params *store_params(const struct store *);
 uint64_t	 store_seq(const struct store *);

@@ -57,6 +57,7 @@ struct store {
 	struct state	 st;
 	int		 fresh;		/* no baseline yet */
 	char		*recovered;	/* what was set aside or ignored */
+	int		 damaged;	/* something was set aside */
 
 	size_t		 size;		/* a snapshot of st would take this */
 	off_t		 snaplen;	/* the snapshot file's size */
@@ -137,6 +138,7 @@ store_set_aside(struct store *s, const char *path, const char *why,
 		return -1;
 	}
 	free(aside);
+	s->damaged = 1;
 	if (store_say(s, msg, err) == -1) {
 		free(msg);
 		return -1;
@@ -700,6 +702,12 @@ const char *
 store_recovered(const struct store *s)
 {
 	return s->recovered;
+}
+
+int
+store_damaged(const struct store *s)
+{
+	return s->damaged;
 }
 
 const char *

@@ -29,6 +29,7 @@ struct fx {
 	size_t			 nup;
 	char			*log;		/* every line, joined */
 	size_t			 loglen;
+	int			 errs;		/* lines at LOG_ERR or worse */
 	int			 outcomes;
 	char			 outcome_dest[512];
 	long			 outcome_retry;
@@ -96,6 +97,8 @@ fx_log(void *arg, int prio, const char *msg)
 	f->log[f->loglen + n] = '\n';
 	f->log[f->loglen + n + 1] = '\0';
 	f->loglen += n + 1;
+	if (prio <= LOG_ERR)
+		f->errs++;
 }
 
 static inline void

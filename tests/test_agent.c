@@ -877,6 +877,46 @@ test_long_destination(void **state)
 	free(path);
 }
 
+/*
+ * What a kill -9 leaves (a torn last journal record) is logged at
+ * LOG_WARNING; damage (a record set aside) at LOG_ERR.
+ */
+static void
+test_torn_journal_is_a_warning(void **state)
+{
+	struct fx	*f = *state;
+	char		 path[160];
+	struct stat	 st;
+	FILE		*fp;
+
+	fx_agent(f, "<Station_Name>desk</Station_Name>");
+	fx_set(f, CFGREPORT_LOCAL, "Station_Name", "hall");
+	fx_set(f, CFGREPORT_LOCAL, "Station_Name", "lobby");
+	cfgreport_free(f->a);
+	f->a = NULL;
+	snprintf(path, sizeof path, "%s/cfgreport.journal", f->dir);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(truncate(path, st.st_size - 3), 0);
+	f->errs = 0;
+	fx_restart(f, NULL);
+	assert_non_null(strstr(f->log, "incomplete last record"));
+	assert_int_equal(f->errs, 0);
+	/* A damaged record with one after it: damage. */
+	fx_set(f, CFGREPORT_LOCAL, "Station_Name", "x1");
+	fx_set(f, CFGREPORT_LOCAL, "Station_Name", "x2");
+	fx_set(f, CFGREPORT_LOCAL, "Station_Name", "x3");
+	cfgreport_free(f->a);
+	f->a = NULL;
+	assert_non_null(fp = fopen(path, "r+"));
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(fseek(fp, st.st_size / 2, SEEK_SET), 0);
+	fputc('#', fp);
+	fclose(fp);
+	fx_restart(f, NULL);
+	assert_non_null(strstr(f->log, "cfgreport.journal.corrupt"));
+	assert_int_equal(f->errs, 1);
+}
+
 int
 main(void)
 {
@@ -900,6 +940,7 @@ main(void)
 		T(test_status_capped),
 		T(test_damaged_profile_at_start),
 		T(test_long_destination),
+		T(test_torn_journal_is_a_warning),
 	};
 #undef T
 
