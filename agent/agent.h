@@ -291,6 +291,8 @@ void		 ctl_set_limits(struct ctl *, const struct ctl_limits *);
  * large (the client then gets an error instead).
  */
 int		 ctl_reply(struct ctl_req *, int, const char *, size_t);
+/* The same with TEXT malloc'd: the reply takes it, uncopied, and frees it. */
+int		 ctl_reply_take(struct ctl_req *, int, char *, size_t);
 /* Connections open now. */
 size_t		 ctl_count(const struct ctl *);
 /* Closes every connection and unlinks the socket (if still ours). */
