@@ -16,11 +16,16 @@ values, 1 MiB), and `report full` (the round).  Prints one line per
 request: its name, its own time, the probe's slowest answer, in ms (the
 least of REPEAT runs: the one least disturbed by other work).
 """
+import os
 import re
-import socket
 import sys
 import threading
 import time
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "integ"))
+import ctl_raw  # noqa: E402
 
 WINDOW = 2.0
 REPEAT = 3
@@ -31,27 +36,10 @@ SETTINGS = {"Report_Rule", "HTTP_Report_Method", "Report_To_Server",
 
 
 def call(path, args, blob=b""):
-    body = b"".join(a + b"\0" for a in args)
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.connect(path)
-    s.sendall(b"CFGR1 %d %d %d\n" % (len(args), len(body), len(blob)) +
-              body + blob)
-    data = bytearray()
-    need = None
-    while need is None or len(data) < need:
-        chunk = s.recv(1 << 20)
-        if not chunk:
-            break
-        data += chunk
-        if need is None and b"\n" in data:
-            head = bytes(data[:data.index(b"\n")])
-            need = len(head) + 1 + int(head.split()[2])
-    s.close()
-    head = bytes(data[:data.index(b"\n")])
-    ok = head.split()[1] == b"OK"
+    ok, body = ctl_raw.request(path, args, blob)
     if not ok:
-        sys.exit("%s: %s" % (args[0].decode(), data[len(head) + 1:][:200]))
-    return len(data)
+        sys.exit("%s: %s" % (args[0].decode(), body[:200]))
+    return body
 
 
 class Probe(threading.Thread):
@@ -68,25 +56,8 @@ class Probe(threading.Thread):
             time.sleep(0.002)
 
 
-def info(path):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.connect(path)
-    s.sendall(b"CFGR1 1 5 0\ninfo\0")
-    data = b""
-    while True:
-        chunk = s.recv(65536)
-        if not chunk:
-            break
-        data += chunk
-        head, sep, rest = data.partition(b"\n")
-        if sep and len(rest) >= int(head.split()[2]):
-            break
-    s.close()
-    return data.decode()
-
-
 def full_attempt(path):
-    text = info(path)
+    text = call(path, [b"info"]).decode()
     block = text[text.index("destination 1 "):]
     return re.search(r"last-attempt (\S+)", block).group(1), \
         "in-flight no" in block.split("destination 2")[0]

@@ -152,32 +152,21 @@ check get_400 '[ "$grc" = 0 ] && [ "$gsize" = $((400 * 65542)) ] &&
 # requests of 200 x 64 KiB (12.8 MB each; before, RssAnon ended 219 MB
 # higher, held): each is refused whole.  RssAnon stays within the cap.
 cat >"$tmp/status_set.py" <<'PY'
-import socket, sys
+import sys
+sys.dont_write_bytecode = True
+sys.path.insert(0, sys.argv[5])
+import ctl_raw
 path, first, count, reqs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 val = "s" * 65535
 for r in range(reqs):
-    args = [b"status-set"] + [("Hostile_%d_%d=%s" % (r, first + i, val)).encode()
-                              for i in range(count)]
-    body = b"".join(a + b"\0" for a in args)
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.connect(path)
-    s.sendall(b"CFGR1 %d %d 0\n" % (len(args), len(body)) + body)
-    data = b""
-    while True:
-        chunk = s.recv(65536)
-        if not chunk:
-            break
-        data += chunk
-        head, sep, rest = data.partition(b"\n")
-        if sep and len(rest) >= int(head.split()[2]):
-            break
-    s.close()
-    print(data.decode(errors="replace").replace("\n", " ", 1))
+    ok, body = ctl_raw.request(path, [b"status-set"] + [
+        ("Hostile_%d_%d=%s" % (r, first + i, val)).encode() for i in range(count)])
+    print("CFGR1 %s %s" % ("OK" if ok else "ERR", body.decode(errors="replace")))
 PY
 anon0=$(kb "$pid" RssAnon)
-python3 "$tmp/status_set.py" "$tmp/a.sock" 0 15 1 >"$tmp/status-fill.out"
+python3 "$tmp/status_set.py" "$tmp/a.sock" 0 15 1 "$top_srcdir/tests/integ" >"$tmp/status-fill.out"
 anon1=$(kb "$pid" RssAnon)
-python3 "$tmp/status_set.py" "$tmp/a.sock" 100 200 8 >"$tmp/status-big.out"
+python3 "$tmp/status_set.py" "$tmp/a.sock" 100 200 8 "$top_srcdir/tests/integ" >"$tmp/status-big.out"
 anon2=$(kb "$pid" RssAnon)
 nerr=$(grep -c "^CFGR1 ERR.*the limit is 1048576" "$tmp/status-big.out")
 res="status-set: 15 x 64 KiB $(cut -c1-8 "$tmp/status-fill.out"), then 8 x 200 x 64 KiB: $nerr refused; RssAnon $anon0 -> $anon1 -> $anon2 kB"
