@@ -251,7 +251,13 @@ nrc=$?
 mrc=$?
 res="truncated profile over saved state: start $src, -n exit $nrc; missing profile, no state: exit $mrc"
 echo "# figure: $res"
+# A SIGHUP while it is still damaged: said, and nothing changes.
+if [ "$src" = 0 ]; then
+	kill -HUP "$agent_pid"
+	wait_grep "$tmp/t.log" "reload: .*t.xml.*; the configuration in effect is kept"
+fi
 check damaged_profile '[ "$src" = 0 ] && [ "$nrc" != 0 ] && [ "$mrc" != 0 ] &&
+    grep -q "reload: .*the configuration in effect is kept" "$tmp/t.log" &&
     grep -q "t.xml.*starting on the configuration saved in the state" "$tmp/t.log" &&
     ctl t get Station_Name | grep -qx Station_Name=hall &&
     ctl t info | grep -q "pending-changes 1" &&
