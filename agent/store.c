@@ -836,6 +836,13 @@ store_check_batch(const struct params *cur, const struct params *batch,
 	return 0;
 }
 
+/* params_retain: is P in the list of changes CH? */
+static int
+store_changed(void *ch, const struct param *p)
+{
+	return params_find(ch, p->name) != NULL;
+}
+
 /* Undo what store_apply added to the caller's CHANGED list. */
 static void
 store_unlist(struct params *changed, const struct params *ch,
@@ -906,12 +913,8 @@ store_batch_record(const struct store *s, const struct params *batch,
 	}
 	if (params_apply(sub, batch, ch, err) == -1)
 		goto fail;
-	/* Drop what did not change; the rest is the record. */
-	for (i = params_count(sub); i-- > 0; ) {
-		in = params_at(sub, i);
-		if (params_find(ch, in->name) == NULL)
-			params_remove(sub, in->name);
-	}
+	/* Drop what did not change, at once; the rest is the record. */
+	params_retain(sub, store_changed, ch);
 	*recp = sub;
 	*chp = ch;
 	return 0;

@@ -72,6 +72,12 @@ int		 params_set(struct params *, const char *, const char *,
 /* 1 when NAME was there and is removed, 0 when it was not there. */
 int		 params_remove(struct params *, const char *);
 /*
+ * Keep only the entries for which KEEP returns non-zero, in order: one
+ * pass and one re-index, where params_remove re-indexes per name.
+ */
+typedef int (*params_keep_fn)(void *, const struct param *);
+void		 params_retain(struct params *, params_keep_fn, void *);
+/*
  * Record NAME's change number.  Nothing else in params.c interprets it: a
  * new name starts at 0, params_set and params_apply keep it, params_dup
  * copies it.  0, or -1 when NAME is not in the set.
