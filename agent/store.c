@@ -843,17 +843,29 @@ store_changed(void *ch, const struct param *p)
 	return params_find(ch, p->name) != NULL;
 }
 
-/* Undo what store_apply added to the caller's CHANGED list. */
+struct store_unlisting {
+	const struct params	*ch;
+	const unsigned char	*added;
+};
+
+/* params_retain: keep P unless store_apply added it to the list. */
+static int
+store_listed_before(void *arg, const struct param *p)
+{
+	struct store_unlisting	*u = arg;
+	size_t			 i = params_pos(u->ch, p->name);
+
+	return i == SIZE_MAX || !u->added[i];
+}
+
+/* Undo what store_apply added to the caller's CHANGED list, in one pass. */
 static void
 store_unlist(struct params *changed, const struct params *ch,
     const unsigned char *added)
 {
-	size_t	i, n = params_count(ch);
+	struct store_unlisting	u = { ch, added };
 
-	for (i = 0; i < n; i++) {
-		if (added[i])
-			params_remove(changed, params_at(ch, i)->name);
-	}
+	params_retain(changed, store_listed_before, &u);
 }
 
 /*

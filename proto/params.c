@@ -482,6 +482,13 @@ params_remove(struct params *p, const char *name)
 	return 1;
 }
 
+size_t
+params_pos(const struct params *p, const char *name)
+{
+	return name == NULL ? SIZE_MAX : params_lookup(p, name,
+	    params_hash(name));
+}
+
 void
 params_retain(struct params *p, params_keep_fn keep, void *arg)
 {

@@ -77,6 +77,8 @@ int		 params_remove(struct params *, const char *);
  */
 typedef int (*params_keep_fn)(void *, const struct param *);
 void		 params_retain(struct params *, params_keep_fn, void *);
+/* NAME's position (for params_at), SIZE_MAX when it is not in the set. */
+size_t		 params_pos(const struct params *, const char *);
 /*
  * Record NAME's change number.  Nothing else in params.c interprets it: a
  * new name starts at 0, params_set and params_apply keep it, params_dup

@@ -450,6 +450,9 @@ test_retain(void **state)
 		else
 			assert_null(params_find(p, name));
 	}
+	assert_int_equal(params_pos(p, "N998"), 499);
+	assert_int_equal(params_pos(p, "n999"), SIZE_MAX);
+	assert_int_equal(params_pos(p, NULL), SIZE_MAX);
 	/* Still a working set: it grows and finds again. */
 	assert_int_equal(params_set(p, "n1", "back", UA_NONE, err), 1);
 	assert_string_equal(params_find(p, "N1")->value, "back");
