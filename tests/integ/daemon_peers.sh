@@ -88,8 +88,8 @@ ctl a set --source provisioning HTTP_Report_Method=POST \
     not_ok "set rule"
 ctl a set Station_Name=Lobby "Speed_Dial_2_2_=+31 20 555 0100" || not_ok "set"
 ctl a report delta || not_ok "report delta"
-wait_file "$phpdir/report_cfg.xml"
-sleep 0.2
+# The script appends to request.log after report_cfg.xml is written whole.
+wait_grep "$phpdir/request.log" '^POST '
 NODE_PATH=$npm_dir/node_modules node -e '
 const e=require("http_ece"),fs=require("fs");
 process.stdout.write(e.decrypt(fs.readFileSync(process.argv[1]),
@@ -107,8 +107,9 @@ ctl a set --source provisioning IKM_HTTP_Encrypt_Content= \
     "Report_Rule=[--status]tftp://127.0.0.1:$tport/\$MA-status.xml 127.0.0.1:$tport/\$MAU.xml" ||
     not_ok "set tftp rule"
 ctl a report || not_ok "report tftp"
-wait_file "$tftproot/$ma-status.xml" && wait_file "$tftproot/000E08AABBCC.xml"
-sleep 0.3
+# tftpd-hpa writes as blocks arrive: wait for the content, not the name.
+wait_grep "$tftproot/$ma-status.xml" '</flat-profile>' &&
+    wait_grep "$tftproot/000E08AABBCC.xml" '</flat-profile>'
 if grep -q "<MAC_Address>" "$tftproot/$ma-status.xml" &&
     grep -q '<Station_Name ua="rw">Lobby</Station_Name>' "$tftproot/000E08AABBCC.xml"; then
 	ok "status and full reports written to tftpd-hpa"
