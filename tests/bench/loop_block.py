@@ -10,7 +10,8 @@ its reply, for the round that `report` only starts) is how long the loop
 was held.  Each request is the worst of its kind a client may legally
 send: get (1023 names of a 64 KiB value, just under the 64 MiB reply
 limit), dump (the whole configuration), import (the profile again with
-every value changed: a batch of 20,000 changes, written durably), set (every
+every value changed: a batch of 20,000 changes, written durably; and with
+one value changed, as a SIGHUP after a small edit), set (every
 non-setting parameter of the profile changed), status-set (the cap: 1000
 values, 1 MiB), and `report full` (the round).  Prints one line per
 request: its name, its own time, the probe's slowest answer, in ms (the
@@ -123,6 +124,9 @@ def main():
                                              m.group(3), k), text)
         return [b"import", b"bench.xml"], out.encode()
     measure(path, "import", imported)
+    # The usual SIGHUP: the same profile again with one value changed.
+    measure(path, "import 1", lambda k: ([b"import", b"bench.xml"], text.replace(
+        '"rw">Reception desk<', '"rw">Reception desk %d<' % k, 1).encode()))
     measure(path, "status-set", lambda k: ([b"status-set"] + [
         ("Bench_%d=%s%d" % (i, "s" * 1000, k)).encode()
         for i in range(1000)], b""))
