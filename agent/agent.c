@@ -466,8 +466,9 @@ agent_load_profile(struct cfgreport *a, char *err)
 		return 0;
 	}
 	/* Lenient: a bad value is logged and dropped (spec.md §2). */
-	p = config_parse(a->profile_path, buf, len, 0, store_is_fresh(a->store) ?
-	    NULL : store_params(a->store), agent_warn_cb, a, err);
+	p = config_parse(a->profile_path, buf, len, 0,
+	    store_is_fresh(a->store) ? NULL : store_params(a->store),
+	    agent_warn_cb, a, err);
 	free(buf);
 	if (p == NULL)
 		return -1;

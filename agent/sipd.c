@@ -79,7 +79,7 @@ struct sipd {
 	char			 out[SIP_MAX_RESPONSE];
 	char			 src[INET6_ADDRSTRLEN];
 	unsigned int		 srcport;
-	char			 peer[INET6_ADDRSTRLEN + 8];	/* for logs */
+	char			 peer[INET6_ADDRSTRLEN + 8]; /* logs */
 	struct sockaddr_storage	 ss;
 	socklen_t		 sslen;
 };

@@ -303,13 +303,15 @@ struct plan_settings {
  * One destination of the plan.  ID names its delta baseline: the kind and
  * the URL as written in the rule (before macros and option 66), with a
  * userinfo password masked; a URL longer than PLAN_MAX_ID_URL as
- * "sha256:HEX" of that, so every id fits the state (STATE_MAX_KEY).  SHOWN is what logs, info, -n and reports
+ * "sha256:HEX" of that, so every id fits the state (STATE_MAX_KEY).
+ * SHOWN is what logs, info, -n and reports
  * show: "KIND URL", the resolved URL with $SA..$SD values and the
  * userinfo password as ***** (as written when it cannot be resolved).  E is the resolved entry (the real URL the transfer uses)
  * when RESOLVED; otherwise WHY says what is missing.
  */
 #define PLAN_MAX_SECRETS	5
-#define PLAN_MAX_ID_URL		3968	/* STATE_MAX_KEY less kind and #N */
+/* The longest URL an id holds as written; longer: its digest. */
+#define PLAN_MAX_ID_URL		3968
 struct plan_dest {
 	char			*id;
 	char			*shown;

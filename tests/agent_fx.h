@@ -29,7 +29,7 @@ struct fx {
 	size_t			 nup;
 	char			*log;		/* every line, joined */
 	size_t			 loglen;
-	int			 errs;		/* lines at LOG_ERR or worse */
+	int			 errs;		/* lines at LOG_ERR */
 	int			 outcomes;
 	char			 outcome_dest[512];
 	long			 outcome_retry;

@@ -252,7 +252,8 @@ test_get_bounded(void **state)
 	struct cfx	*c = *state;
 	const char	**names;
 	char		*big, *got, err[CR_ERRLEN];
-	size_t		 i, vlen = PARAMS_MAX_VALUE - 1, line = 6 + vlen + 1;
+	size_t		 i, vlen = PARAMS_MAX_VALUE - 1;
+	size_t		 line = 6 + vlen + 1;	/* GPP_B=VALUE LF */
 
 	fx_agent(c->f, NULL);
 	assert_non_null(big = malloc(vlen + 1));
