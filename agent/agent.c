@@ -349,7 +349,8 @@ cfgreport_status_set(struct cfgreport *a, size_t n, const char *const *names,
 		cr_seterr(err, "out of memory");
 		return -1;
 	}
-	if (params_apply(copy, b, changed, err) == -1) {
+	if (params_apply(copy, b, changed, err) == -1 ||
+	    status_check(copy, err) == -1) {
 		params_free(copy);
 		params_free(changed);
 		params_free(b);
@@ -471,8 +472,10 @@ agent_load_profile(struct cfgreport *a, char *err)
 		    a->profile_path);
 		return 0;
 	}
-	/* Lenient: a bad value is logged and its default used (spec.md §2). */
-	p = config_parse(a->profile_path, buf, len, 0, agent_warn_cb, a, err);
+	/* Lenient: a bad value is logged and dropped (spec.md §2). */
+	p = config_parse(a->profile_path, buf, len, 0,
+	    store_is_fresh(a->store) ? NULL : store_params(a->store),
+	    agent_warn_cb, a, err);
 	free(buf);
 	if (p == NULL)
 		return -1;
@@ -646,10 +649,21 @@ cfgreport_new(struct event_base *base, const struct cfgreport_config *cfg,
 		goto err;
 	}
 	if (store_recovered(a->store) != NULL)
-		agent_log(a, LOG_ERR, "state: %s", store_recovered(a->store));
+		agent_log(a, store_damaged(a->store) ? LOG_ERR : LOG_WARNING,
+		    "state: %s", store_recovered(a->store));
+	/*
+	 * A damaged or missing profile must not cost a configured phone its
+	 * agent: the state holds the configuration last applied, so start
+	 * on it, loudly.  With no state there is nothing to start on.
+	 */
 	if (a->profile_path != NULL && agent_load_profile(a, why) == -1) {
-		cr_seterr(err, "%s", why);
-		goto err;
+		if (store_is_fresh(a->store)) {
+			cr_seterr(err, "%s (no saved configuration to start "
+			    "on)", why);
+			goto err;
+		}
+		agent_log(a, LOG_ERR, "%s; starting on the configuration "
+		    "saved in the state (fix the file, then SIGHUP)", why);
 	}
 	if (store_is_fresh(a->store)) {
 		struct params	*empty = params_new();

@@ -182,17 +182,20 @@ long	sched_spread(struct cfgreport *, long);
 /* The agent's own status values, then what status-set pushed. */
 struct params *status_values(struct cfgreport *);
 void	status_iso_time(time_t, char *, size_t);
+int	status_check(const struct params *, char *);
 
 /* config.c */
 #define CONFIG_MAX_PROFILE	(16 * 1024 * 1024)
 /*
  * Parse the profile BUF (LEN bytes, read from NAME, which errors name).
  * STRICT (cfgreportd -n): a bad agent setting is an error.  Otherwise it
- * is reported through WARN and dropped, so its default applies and the
- * agent still starts (spec.md §2).
+ * is reported through WARN and dropped, so the agent still starts
+ * (spec.md §2): what stays in effect is CURRENT's value (the parameters
+ * the result will be applied over; NULL: none), else the default, and
+ * the warning says which.
  */
 struct params	*config_parse(const char *, const char *, size_t, int,
-		    profile_warn_cb, void *, char *);
+		    const struct params *, profile_warn_cb, void *, char *);
 /* config_parse of the file PATH. */
 struct params	*config_load(const char *, int, profile_warn_cb, void *,
 		    char *);
@@ -302,6 +305,8 @@ void		 ctl_set_limits(struct ctl *, const struct ctl_limits *);
  * large (the client then gets an error instead).
  */
 int		 ctl_reply(struct ctl_req *, int, const char *, size_t);
+/* The same with TEXT malloc'd: the reply takes it, uncopied, and frees it. */
+int		 ctl_reply_take(struct ctl_req *, int, char *, size_t);
 /* Connections open now. */
 size_t		 ctl_count(const struct ctl *);
 /* Closes every connection and unlinks the socket (if still ours). */
@@ -344,8 +349,13 @@ struct store	*store_open(const char *, char *);
 void		 store_free(struct store *);
 /* No configuration stored yet: call store_baseline (or store_apply). */
 int		 store_is_fresh(const struct store *);
-/* NULL, or what store_open set aside or ignored, and why. */
+/*
+ * NULL, or what store_open set aside or ignored, and why.  Damaged: 1 when
+ * a file was set aside (damage: LOG_ERR), 0 when only a torn last record
+ * was ignored (what a crash leaves, normal: LOG_WARNING).
+ */
 const char	*store_recovered(const struct store *);
+int		 store_damaged(const struct store *);
 const char	*store_path(const struct store *);
 const struct params *store_params(const struct store *);
 uint64_t	 store_seq(const struct store *);

@@ -202,6 +202,13 @@ int		 cfgreport_set(struct cfgreport *, enum cfgreport_source,
 /* A whole flat-profile document as one provisioning batch. */
 int		 cfgreport_import(struct cfgreport *, const char *, size_t,
 		    char *);
+/*
+ * Status values: a batch that would leave more than
+ * CFGREPORT_STATUS_MAX_VALUES values or CFGREPORT_STATUS_MAX_BYTES bytes of
+ * names and values is refused whole.
+ */
+#define CFGREPORT_STATUS_MAX_VALUES	1000
+#define CFGREPORT_STATUS_MAX_BYTES	(1024 * 1024)
 int		 cfgreport_status_set(struct cfgreport *, size_t,
 		    const char *const *, const char *const *, char *);
 /* Re-read the profile file (SIGHUP); applied as a provisioning batch. */
@@ -217,8 +224,11 @@ int		 cfgreport_report(struct cfgreport *, unsigned, char *);
  * Text answers, malloc'd, NUL-terminated; secrets masked.  get: one
  * "NAME=VALUE" line per name (an agent setting the profile lacks reads as
  * its default); dump: the configuration as a flat profile; info: MAC, mode,
- * next deadline and one block per destination.
+ * next deadline and one block per destination.  A get whose answer
+ * would pass CFGREPORT_GET_MAX bytes (the control socket's reply limit) is
+ * refused before anything is built.
  */
+#define CFGREPORT_GET_MAX	(64 * 1024 * 1024)
 char		*cfgreport_get(struct cfgreport *, size_t, const char *const *,
 		    char *);
 char		*cfgreport_dump(struct cfgreport *);

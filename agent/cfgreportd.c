@@ -222,7 +222,8 @@ daemon_signal(evutil_socket_t sig, short ev, void *arg)
 	case SIGHUP:
 		log_info("SIGHUP: reloading the profile");
 		if (cfgreport_reload(dm->agent, err) == -1)
-			log_warnx("reload: %s", err);
+			log_warnx("reload: %s; the configuration in effect "
+			    "is kept", err);
 		cfgreport_trim();
 		break;
 	default:

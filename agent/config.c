@@ -14,10 +14,11 @@
 
 struct params *
 config_parse(const char *path, const char *buf, size_t len, int strict,
-    profile_warn_cb warn, void *arg, char *err)
+    const struct params *current, profile_warn_cb warn, void *arg,
+    char *err)
 {
 	struct params		*p;
-	const struct param	*pa;
+	const struct param	*pa, *cur;
 	char			 why[CR_ERRLEN], msg[CR_ERRLEN + 64];
 	char			 name[CR_ERRLEN];
 	size_t			 i;
@@ -38,12 +39,15 @@ config_parse(const char *path, const char *buf, size_t len, int strict,
 			params_free(p);
 			return NULL;
 		}
-		snprintf(msg, sizeof msg, "%s: %s; using the default", path,
-		    why);
-		if (warn != NULL)
-			warn(arg, msg);
 		/* Only agent settings fail the check: their names are short. */
 		snprintf(name, sizeof name, "%s", pa->name);
+		/* Never the value itself: a Report_Rule may hold secrets. */
+		cur = current != NULL ? params_find(current, name) : NULL;
+		snprintf(msg, sizeof msg, "%s: %s; %s", path, why,
+		    cur != NULL && cur->value != NULL ? "ignored: the value "
+		    "in effect is kept" : "using the default");
+		if (warn != NULL)
+			warn(arg, msg);
 		params_remove(p, name);
 	}
 	return p;
@@ -59,7 +63,7 @@ config_load(const char *path, int strict, profile_warn_cb warn, void *arg,
 
 	if ((buf = fileio_read(path, CONFIG_MAX_PROFILE, &len, err)) == NULL)
 		return NULL;
-	p = config_parse(path, buf, len, strict, warn, arg, err);
+	p = config_parse(path, buf, len, strict, NULL, warn, arg, err);
 	free(buf);
 	return p;
 }

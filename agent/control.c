@@ -22,6 +22,8 @@ struct agent_ctl {
 };
 
 #define CONTROL_MAX_ARGS	PARAMS_MAX_COUNT
+_Static_assert(CFGREPORT_GET_MAX <= CTLMSG_MAX_REPLY,
+    "a get the library answers fits in a reply");
 
 /*
  * Split NAME=VALUE arguments in place.  The name must be non-empty; the
@@ -168,12 +170,14 @@ control_handle(void *arg, struct ctl_req *req, int argc, char **argv,
 		cr_seterr(err, "unknown command \"%.40s\": expected set, get, "
 		    "dump, info, status-set, import or report", cmd);
 
-	if (rv == 0)
-		ctl_reply(req, 1, text != NULL ? text : "",
-		    text != NULL ? strlen(text) : 0);
-	else
+	if (rv == 0 && text != NULL)
+		ctl_reply_take(req, 1, text, strlen(text));
+	else if (rv == 0)
+		ctl_reply(req, 1, "", 0);
+	else {
 		ctl_reply(req, 0, err, strlen(err));
-	free(text);
+		free(text);
+	}
 }
 
 /* The transport's lines, through the agent's log rules. */

@@ -29,6 +29,7 @@
 #include <malloc.h>
 #endif
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,9 +187,17 @@ ctl_clear_path(const struct sockaddr_un *sun, char *err)
  * Queue a reply.  Reading stays off until it is written (CTL_WRITING),
  * or for good when CLOSE is set.
  */
+/* evbuffer_add_reference's cleanup: a reply the buffer took over. */
+static void
+ctl_free_reply(const void *data, size_t len, void *arg)
+{
+	free((void *)(uintptr_t)data);
+}
+
+/* OWNED: TEXT is malloc'd and the buffer takes it (freed whatever). */
 static int
-ctl_conn_send(struct ctl_conn *c, int ok, const char *text, size_t len,
-    int close_after)
+ctl_conn_send_buf(struct ctl_conn *c, int ok, const char *text, size_t len,
+    int close_after, int owned)
 {
 	struct evbuffer	*out = bufferevent_get_output(c->conn_bev);
 	char		 hdr[CTLMSG_HDR_MAX], err[CR_ERRLEN];
@@ -196,6 +205,9 @@ ctl_conn_send(struct ctl_conn *c, int ok, const char *text, size_t len,
 
 	if ((hdrlen = ctlmsg_reply_header(hdr, ok, len, err)) == -1) {
 		ctl_log(c->conn_ctl, LOG_WARNING, "%s: %s", __func__, err);
+		if (owned)
+			free((void *)(uintptr_t)text);
+		owned = 0;
 		ok = 0;
 		text = err;
 		len = strlen(err);
@@ -208,13 +220,19 @@ ctl_conn_send(struct ctl_conn *c, int ok, const char *text, size_t len,
 	 * armed by evbuffer_add counts from now, not from before it.
 	 */
 	event_base_update_cache_time(c->conn_ctl->sc_base);
-	if (evbuffer_add(out, hdr, (size_t)hdrlen) == -1 ||
-	    evbuffer_add(out, text, len) == -1) {
+	/* A large answer is handed over, not copied (issue 9, finding 1). */
+	if (evbuffer_add(out, hdr, (size_t)hdrlen) == -1 || (owned && len > 0 ?
+	    evbuffer_add_reference(out, text, len, ctl_free_reply, NULL) :
+	    evbuffer_add(out, text, len)) == -1) {
+		if (owned)
+			free((void *)(uintptr_t)text);
 		ctl_log(c->conn_ctl, LOG_WARNING, "%s: out of memory",
 		    __func__);
 		ctl_conn_free(c);
 		return -1;
 	}
+	if (owned && len == 0)
+		free((void *)(uintptr_t)text);
 	bufferevent_disable(c->conn_bev, EV_READ);
 	c->conn_state = close_after ? CTL_CLOSING : CTL_WRITING;
 	return rv;
@@ -225,7 +243,7 @@ static void
 ctl_conn_fail(struct ctl_conn *c, const char *why)
 {
 	ctl_log(c->conn_ctl, LOG_DEBUG, "%s: %s", __func__, why);
-	ctl_conn_send(c, 0, why, strlen(why), 1);
+	ctl_conn_send_buf(c, 0, why, strlen(why), 1, 0);
 }
 
 /*
@@ -643,13 +661,16 @@ ctl_set_limits(struct ctl *ctl, const struct ctl_limits *l)
 		ctl->sc_limits.max_inflight = l->max_inflight;
 }
 
-int
-ctl_reply(struct ctl_req *req, int ok, const char *text, size_t len)
+static int
+ctl_reply_buf(struct ctl_req *req, int ok, const char *text, size_t len,
+    int owned)
 {
 	struct ctl_conn	*c = req->req_conn;
 	int		 rv;
 
 	if (c == NULL) {
+		if (owned)
+			free((void *)(uintptr_t)text);
 		ctl_req_release(req);
 		return -1;
 	}
@@ -659,8 +680,20 @@ ctl_reply(struct ctl_req *req, int ok, const char *text, size_t len)
 	c->conn_dec = req->req_dec;
 	req->req_dec = NULL;
 	ctl_req_release(req);
-	rv = ctl_conn_send(c, ok, text, len, 0);
+	rv = ctl_conn_send_buf(c, ok, text, len, 0, owned);
 	return rv;
+}
+
+int
+ctl_reply(struct ctl_req *req, int ok, const char *text, size_t len)
+{
+	return ctl_reply_buf(req, ok, text, len, 0);
+}
+
+int
+ctl_reply_take(struct ctl_req *req, int ok, char *text, size_t len)
+{
+	return ctl_reply_buf(req, ok, text, len, 1);
 }
 
 size_t

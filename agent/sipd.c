@@ -80,6 +80,7 @@ struct sipd {
 	char			 src[INET6_ADDRSTRLEN];
 	char			 user[128];	/* a shared listener's key */
 	unsigned int		 srcport;
+	char			 peer[INET6_ADDRSTRLEN + 8]; /* logs */
 	struct sockaddr_storage	 ss;
 	socklen_t		 sslen;
 };
@@ -129,7 +130,7 @@ sipd_note(struct sipd *s, enum sipd_outcome o, int prio, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
-	sipd_log(s, prio, "SIP %s:%u: %s", s->src, s->srcport, buf);
+	sipd_log(s, prio, "SIP %s: %s", s->peer, buf);
 }
 
 static void
@@ -295,8 +296,8 @@ sipd_notify(struct sipd *s)
 	    s->txn, tlen, sipd_now(), err)) {
 	case DIGEST_ACCEPT:
 		sipd_reply(s, 200, NULL);
-		sipd_log(s, LOG_INFO, "SIP %s:%u: NOTIFY from %s accepted",
-		    s->src, s->srcport, user);
+		sipd_log(s, LOG_INFO, "SIP %s: NOTIFY from %s accepted",
+		    s->peer, user);
 		/* The reply is out; the scheduler decides when the round is. */
 		s->cfg.trigger(target);
 		break;
@@ -317,7 +318,10 @@ sipd_notify(struct sipd *s)
 	}
 }
 
-/* The source as text; an IPv4-mapped IPv6 address as plain IPv4. */
+/*
+ * The source as text; an IPv4-mapped IPv6 address as plain IPv4.  For
+ * logs, an IPv6 one in brackets before its port ("[::1]:5060").
+ */
 static void
 sipd_source(struct sipd *s)
 {
@@ -342,6 +346,11 @@ sipd_source(struct sipd *s)
 			    sizeof s->src);
 		s->srcport = ntohs(sin6->sin6_port);
 	}
+	if (strchr(s->src, ':') != NULL)
+		snprintf(s->peer, sizeof s->peer, "[%s]:%u", s->src,
+		    s->srcport);
+	else
+		snprintf(s->peer, sizeof s->peer, "%s:%u", s->src, s->srcport);
 }
 
 static void
@@ -407,6 +416,7 @@ sipd_read_cb(evutil_socket_t fd, short ev, void *arg)
 			if (errno != EAGAIN && errno != EWOULDBLOCK &&
 			    errno != EINTR) {
 				s->src[0] = '\0';
+				snprintf(s->peer, sizeof s->peer, "socket");
 				sipd_note(s, SIPD_DROPPED, LOG_WARNING,
 				    "recvfrom: %s", strerror(errno));
 			}

@@ -1,7 +1,8 @@
 /*
  * status.c — the status values a status report carries: the agent's own,
  * then what status-set pushed (a pushed value with the name of one of the
- * agent's own replaces it).  Destinations are shown masked.
+ * agent's own replaces it).  Destinations are shown masked.  What
+ * status-set may hold is capped (status_check; docs/agent.md).
  */
 #include "config.h"
 
@@ -15,6 +16,7 @@
 
 #include "proto.h"
 #include "agent.h"
+#include "cfgreport.h"
 
 void
 status_iso_time(time_t t, char *buf, size_t len)
@@ -68,4 +70,34 @@ status_values(struct cfgreport *a)
 		params_set(s, p->name, p->value, UA_NONE, NULL);
 	}
 	return s;
+}
+
+/*
+ * Does S, the pushed values a status-set would leave, stay within
+ * CFGREPORT_STATUS_MAX_VALUES values and CFGREPORT_STATUS_MAX_BYTES bytes
+ * of names and values?  0, or -1 with the reason.
+ */
+int
+status_check(const struct params *s, char *err)
+{
+	const struct param	*p;
+	size_t			 i, n = params_count(s), bytes = 0;
+
+	if (n > CFGREPORT_STATUS_MAX_VALUES) {
+		cr_seterr(err, "status-set: %zu status values: the limit is %d",
+		    n, CFGREPORT_STATUS_MAX_VALUES);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		p = params_at(s, i);
+		bytes += strlen(p->name) + (p->value != NULL ?
+		    strlen(p->value) : 0);
+	}
+	if (bytes > CFGREPORT_STATUS_MAX_BYTES) {
+		cr_seterr(err, "status-set: the status values would hold %zu "
+		    "bytes of names and values: the limit is %d",
+		    bytes, CFGREPORT_STATUS_MAX_BYTES);
+		return -1;
+	}
+	return 0;
 }

@@ -57,6 +57,7 @@ struct store {
 	struct state	 st;
 	int		 fresh;		/* no baseline yet */
 	char		*recovered;	/* what was set aside or ignored */
+	int		 damaged;	/* something was set aside */
 
 	size_t		 size;		/* a snapshot of st would take this */
 	off_t		 snaplen;	/* the snapshot file's size */
@@ -137,6 +138,7 @@ store_set_aside(struct store *s, const char *path, const char *why,
 		return -1;
 	}
 	free(aside);
+	s->damaged = 1;
 	if (store_say(s, msg, err) == -1) {
 		free(msg);
 		return -1;
@@ -712,6 +714,12 @@ store_recovered(const struct store *s)
 	return s->recovered;
 }
 
+int
+store_damaged(const struct store *s)
+{
+	return s->damaged;
+}
+
 const char *
 store_path(const struct store *s)
 {
@@ -838,17 +846,36 @@ store_check_batch(const struct params *cur, const struct params *batch,
 	return 0;
 }
 
-/* Undo what store_apply added to the caller's CHANGED list. */
+/* params_retain: is P in the list of changes CH? */
+static int
+store_changed(void *ch, const struct param *p)
+{
+	return params_find(ch, p->name) != NULL;
+}
+
+struct store_unlisting {
+	const struct params	*ch;
+	const unsigned char	*added;
+};
+
+/* params_retain: keep P unless store_apply added it to the list. */
+static int
+store_listed_before(void *arg, const struct param *p)
+{
+	struct store_unlisting	*u = arg;
+	size_t			 i = params_pos(u->ch, p->name);
+
+	return i == SIZE_MAX || !u->added[i];
+}
+
+/* Undo what store_apply added to the caller's CHANGED list, in one pass. */
 static void
 store_unlist(struct params *changed, const struct params *ch,
     const unsigned char *added)
 {
-	size_t	i, n = params_count(ch);
+	struct store_unlisting	u = { ch, added };
 
-	for (i = 0; i < n; i++) {
-		if (added[i])
-			params_remove(changed, params_at(ch, i)->name);
-	}
+	params_retain(changed, store_listed_before, &u);
 }
 
 /*
@@ -908,12 +935,8 @@ store_batch_record(const struct store *s, const struct params *batch,
 	}
 	if (params_apply(sub, batch, ch, err) == -1)
 		goto fail;
-	/* Drop what did not change; the rest is the record. */
-	for (i = params_count(sub); i-- > 0; ) {
-		in = params_at(sub, i);
-		if (params_find(ch, in->name) == NULL)
-			params_remove(sub, in->name);
-	}
+	/* Drop what did not change, at once; the rest is the record. */
+	params_retain(sub, store_changed, ch);
 	*recp = sub;
 	*chp = ch;
 	return 0;

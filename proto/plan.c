@@ -20,6 +20,10 @@
 
 #include "proto.h"
 
+/* "status " before the URL, " #NN" after (RULE_MAX_ENTRIES). */
+_Static_assert(PLAN_MAX_ID_URL + 64 <= STATE_MAX_KEY,
+    "every destination id fits the state");
+
 #define PLAN_MASK	"*****"
 
 static long
@@ -431,6 +435,29 @@ plan_note_secrets(struct plan_dest *d, const struct params *p)
 	return n;
 }
 
+/* *URL becomes "sha256:HEX" of itself; -1 when out of memory. */
+static int
+plan_digest_url(char **url)
+{
+	static const char	hex[] = "0123456789abcdef";
+	uint8_t			d[STATE_DIGEST_LEN];
+	char			*out;
+	size_t			i;
+
+	if (state_sha256(*url, strlen(*url), d) != 0 ||
+	    (out = malloc(7 + 2 * sizeof d + 1)) == NULL)
+		return -1;
+	memcpy(out, "sha256:", 7);
+	for (i = 0; i < sizeof d; i++) {
+		out[7 + 2 * i] = hex[d[i] >> 4];
+		out[7 + 2 * i + 1] = hex[d[i] & 15];
+	}
+	out[7 + 2 * sizeof d] = '\0';
+	free(*url);
+	*url = out;
+	return 0;
+}
+
 /*
  * The id of entry I of R: its kind and its URL as written, password
  * masked; the same entry written again is "... #2".
@@ -447,6 +474,14 @@ plan_id(const struct rule *r, size_t i)
 			same++;
 	if ((url = plan_mask_url(r->e[i].url)) == NULL)
 		return NULL;
+	/*
+	 * A key the state cannot hold (STATE_MAX_KEY) would make every
+	 * baseline update fail: a URL that long is named by its digest.
+	 */
+	if (strlen(url) > PLAN_MAX_ID_URL && plan_digest_url(&url) == -1) {
+		free(url);
+		return NULL;
+	}
 	if (same > 0)
 		id = plan_fmt("%s %s #%zu", report_kind_name(r->e[i].kind),
 		    url, same + 1);

@@ -72,6 +72,14 @@ int		 params_set(struct params *, const char *, const char *,
 /* 1 when NAME was there and is removed, 0 when it was not there. */
 int		 params_remove(struct params *, const char *);
 /*
+ * Keep only the entries for which KEEP returns non-zero, in order: one
+ * pass and one re-index, where params_remove re-indexes per name.
+ */
+typedef int (*params_keep_fn)(void *, const struct param *);
+void		 params_retain(struct params *, params_keep_fn, void *);
+/* NAME's position (for params_at), SIZE_MAX when it is not in the set. */
+size_t		 params_pos(const struct params *, const char *);
+/*
  * Record NAME's change number.  Nothing else in params.c interprets it: a
  * new name starts at 0, params_set and params_apply keep it, params_dup
  * copies it.  0, or -1 when NAME is not in the set.
@@ -294,12 +302,16 @@ struct plan_settings {
 /*
  * One destination of the plan.  ID names its delta baseline: the kind and
  * the URL as written in the rule (before macros and option 66), with a
- * userinfo password masked.  SHOWN is what logs, info, -n and reports
+ * userinfo password masked; a URL longer than PLAN_MAX_ID_URL as
+ * "sha256:HEX" of that, so every id fits the state (STATE_MAX_KEY).
+ * SHOWN is what logs, info, -n and reports
  * show: "KIND URL", the resolved URL with $SA..$SD values and the
  * userinfo password as ***** (as written when it cannot be resolved).  E is the resolved entry (the real URL the transfer uses)
  * when RESOLVED; otherwise WHY says what is missing.
  */
 #define PLAN_MAX_SECRETS	5
+/* The longest URL an id holds as written; longer: its digest. */
+#define PLAN_MAX_ID_URL		3968
 struct plan_dest {
 	char			*id;
 	char			*shown;

@@ -29,6 +29,7 @@ struct fx {
 	size_t			 nup;
 	char			*log;		/* every line, joined */
 	size_t			 loglen;
+	int			 errs;		/* lines at LOG_ERR */
 	int			 outcomes;
 	char			 outcome_dest[512];
 	long			 outcome_retry;
@@ -96,6 +97,8 @@ fx_log(void *arg, int prio, const char *msg)
 	f->log[f->loglen + n] = '\n';
 	f->log[f->loglen + n + 1] = '\0';
 	f->loglen += n + 1;
+	if (prio <= LOG_ERR)
+		f->errs++;
 }
 
 static inline void
@@ -147,16 +150,18 @@ fx_finish(struct fx *f, size_t i, long status)
 	fx_loop(f);
 }
 
-static inline void
-fx_agent(struct fx *f, const char *profile)
+/*
+ * The agent on F's state directory with the profile file PATH (NULL:
+ * none), as it is; NULL with the reason in ERR when it does not start.
+ */
+static inline struct cfgreport *
+fx_agent_file(struct fx *f, const char *path, char *err)
 {
 	static const uint8_t		mac[6] = { 0, 0x0e, 0x08, 0xaa, 0xbb,
 					    0xcc };
 	struct cfgreport_config		cfg;
 	struct cfgreport_clock		clock;
 	struct cfgreport_transport	tr;
-	char				path[128], err[CFGREPORT_ERRLEN];
-	FILE				*fp;
 
 	memset(&cfg, 0, sizeof cfg);
 	cfg.state_dir = f->dir;
@@ -176,14 +181,24 @@ fx_agent(struct fx *f, const char *profile)
 	tr.cancel = fx_cancel;
 	tr.arg = f;
 	cfg.transport = &tr;
+	cfg.profile_path = path;
+	return cfgreport_new(f->base, &cfg, err);
+}
+
+static inline void
+fx_agent(struct fx *f, const char *profile)
+{
+	char	path[128], err[CFGREPORT_ERRLEN];
+	FILE	*fp;
+
 	if (profile != NULL) {
 		snprintf(path, sizeof path, "%s/p.xml", f->dir);
 		assert_non_null(fp = fopen(path, "w"));
 		fprintf(fp, "<flat-profile>%s</flat-profile>\n", profile);
 		fclose(fp);
-		cfg.profile_path = path;
 	}
-	if ((f->a = cfgreport_new(f->base, &cfg, err)) == NULL)
+	if ((f->a = fx_agent_file(f, profile != NULL ? path : NULL,
+	    err)) == NULL)
 		fail_msg("cfgreport_new: %s", err);
 	fx_loop(f);
 }

@@ -579,7 +579,7 @@ m_check_new_uploads(struct fx *f, struct model *m)
 				continue;
 			n = m_name(name);
 			MCHECK(m, n >= 0 && n < M_NAMES);
-			if (n < 0)
+			if (n < 0 || n >= M_NAMES)
 				continue;
 			in[n] = 1;
 			/* Built from fresh data: never a stale value. */
@@ -831,6 +831,200 @@ test_shared_transfers(void **state)
 	cfgreport_transfers_free(ts);
 }
 
+/*
+ * Status values have a total cap (issue 9, finding 5): a batch that would
+ * pass CFGREPORT_STATUS_MAX_BYTES or _VALUES is refused whole and leaves
+ * the values as they were; replacing a value counts its new size only.
+ */
+static void
+test_status_capped(void **state)
+{
+	struct fx	*f = *state;
+	const char	*names[CFGREPORT_STATUS_MAX_VALUES + 1];
+	const char	*values[CFGREPORT_STATUS_MAX_VALUES + 1];
+	char		*big, (*small)[16], err[CFGREPORT_ERRLEN];
+	const char	*body;
+	size_t		 i, vlen = PARAMS_MAX_VALUE - 1;
+
+	fx_agent(f, "<Report_Rule>[--status]http://prov/s.xml</Report_Rule>");
+	fx_advance(f, 0);
+	assert_int_equal(f->nup, 1);
+	fx_finish(f, 0, 200);
+	assert_non_null(big = malloc(vlen + 1));
+	memset(big, 's', vlen);
+	big[vlen] = '\0';
+	assert_non_null(small = calloc(CFGREPORT_STATUS_MAX_VALUES + 1,
+	    sizeof *small));
+	/* 15 values of 64 KiB: 983,040 bytes and their names, within. */
+	for (i = 0; i < 17; i++) {
+		snprintf(small[i], sizeof small[i], "Big_%zu", i);
+		names[i] = small[i];
+		values[i] = big;
+	}
+	assert_int_equal(cfgreport_status_set(f->a, 15, names, values, err), 0);
+	assert_int_equal(cfgreport_status_set(f->a, 1, names + 15, values,
+	    err), -1);
+	assert_non_null(strstr(err, "the limit is 1048576"));
+	/* Nothing of the refused batch is kept; a smaller value makes room. */
+	values[14] = "tiny";
+	values[15] = values[16] = big;
+	assert_int_equal(cfgreport_status_set(f->a, 3, names + 14, values + 14,
+	    err), -1);
+	assert_int_equal(cfgreport_status_set(f->a, 1, names + 14, values + 14,
+	    err), 0);
+	assert_int_equal(cfgreport_status_set(f->a, 1, names + 15, values + 15,
+	    err), 0);
+	/* The count: 1000 in all, with the 16 above. */
+	for (i = 0; i <= CFGREPORT_STATUS_MAX_VALUES; i++) {
+		snprintf(small[i], sizeof small[i], "S_%zu", i);
+		names[i] = small[i];
+		values[i] = "1";
+	}
+	assert_int_equal(cfgreport_status_set(f->a,
+	    CFGREPORT_STATUS_MAX_VALUES - 15, names, values, err), -1);
+	assert_non_null(strstr(err, "the limit is 1000"));
+	assert_int_equal(cfgreport_status_set(f->a,
+	    CFGREPORT_STATUS_MAX_VALUES - 16, names, values, err), 0);
+	fx_report(f, CFGREPORT_STATUS);
+	fx_loop(f);
+	assert_int_equal(f->nup, 2);
+	body = f->up[1].body;
+	assert_non_null(strstr(body, "<S_983>1</S_983>"));
+	assert_null(strstr(body, "S_984"));
+	assert_null(strstr(body, "Big_16"));
+	assert_non_null(strstr(body, "<Big_14>tiny</Big_14>"));
+	free(small);
+	free(big);
+}
+
+/*
+ * A truncated or missing profile at start (issue 9, finding 6): over a
+ * saved configuration the agent starts on it, says so at LOG_ERR, and
+ * keeps the pending changes; with no saved configuration it refuses.
+ */
+static void
+test_damaged_profile_at_start(void **state)
+{
+	struct fx	*f = *state;
+	char		 path[160], err[CFGREPORT_ERRLEN], *got;
+	const char	*name = "Station_Name";
+	FILE		*fp;
+
+	fx_agent(f, "<Report_Rule>[--delta]http://prov/d.xml</Report_Rule>"
+	    "<Station_Name>desk</Station_Name>");
+	fx_set(f, CFGREPORT_LOCAL, "Station_Name", "hall");
+	cfgreport_free(f->a);
+	f->a = NULL;
+	snprintf(path, sizeof path, "%s/p.xml", f->dir);
+	assert_non_null(fp = fopen(path, "w"));
+	fputs("<flat-profile><Report_Rule>[--delta]http://prov/d.x", fp);
+	fclose(fp);
+	f->a = fx_agent_file(f, path, err);
+	if (f->a == NULL)
+		fail_msg("a truncated profile stopped the agent: %s", err);
+	fx_loop(f);
+	assert_non_null(strstr(f->log, "p.xml"));
+	assert_non_null(strstr(f->log, "starting on the configuration saved "
+	    "in the state"));
+	assert_non_null(got = cfgreport_get(f->a, 1, &name, err));
+	assert_string_equal(got, "Station_Name=hall\n");
+	free(got);
+	assert_int_equal(fx_info_num(f, "pending-changes "), 1);
+	/* Missing altogether: the same. */
+	cfgreport_free(f->a);
+	unlink(path);
+	assert_non_null(f->a = fx_agent_file(f, path, err));
+	assert_int_equal(fx_info_num(f, "pending-changes "), 1);
+	cfgreport_free(f->a);
+	f->a = NULL;
+	/* No saved configuration: nothing to start on. */
+	snprintf(path, sizeof path, "rm -rf %s/*", f->dir);
+	assert_int_equal(system(path), 0);
+	snprintf(path, sizeof path, "%s/p.xml", f->dir);
+	assert_null(fx_agent_file(f, path, err));
+	assert_non_null(strstr(err, "no saved configuration to start on"));
+}
+
+/*
+ * A destination whose URL is longer than the state's key limit (issue 9,
+ * finding 4): its baseline moves like the others', and the others' too
+ * (before, every plan failed to record them: "destination key longer
+ * than 4096 bytes").
+ */
+static void
+test_long_destination(void **state)
+{
+	struct fx	*f = *state;
+	char		*prof, *path, *info;
+	size_t		 len = 5000;
+
+	assert_non_null(path = malloc(len + 1));
+	memset(path, 'p', len);
+	path[len] = '\0';
+	assert_true(asprintf(&prof, "<Report_Rule>[--delta]http://prov/%s "
+	    "[--delta]http://prov/d.xml</Report_Rule>", path) != -1);
+	fx_agent(f, prof);
+	fx_advance(f, 0);
+	fx_set(f, CFGREPORT_LOCAL, "Station_Name", "hall");
+	fx_report(f, CFGREPORT_DELTA);
+	fx_loop(f);
+	assert_int_equal(f->nup, 2);
+	assert_non_null(strstr(f->up[0].body, "hall"));
+	assert_non_null(strstr(f->up[1].body, "hall"));
+	fx_finish(f, 0, 200);
+	fx_finish(f, 1, 200);
+	info = cfgreport_info(f->a);
+	assert_null(strstr(info, "pending-changes 1"));
+	assert_non_null(strstr(info, "pending-changes 0"));
+	free(info);
+	assert_null(strstr(f->log, "longer than"));
+	/* Acknowledged for good: a restart sends nothing new. */
+	fx_restart(f, NULL);
+	assert_int_equal(fx_info_num(f, "pending-changes "), 0);
+	free(prof);
+	free(path);
+}
+
+/*
+ * What a kill -9 leaves (a torn last journal record) is logged at
+ * LOG_WARNING; damage (a record set aside) at LOG_ERR.
+ */
+static void
+test_torn_journal_is_a_warning(void **state)
+{
+	struct fx	*f = *state;
+	char		 path[160];
+	struct stat	 st;
+	FILE		*fp;
+
+	fx_agent(f, "<Station_Name>desk</Station_Name>");
+	fx_set(f, CFGREPORT_LOCAL, "Station_Name", "hall");
+	fx_set(f, CFGREPORT_LOCAL, "Station_Name", "lobby");
+	cfgreport_free(f->a);
+	f->a = NULL;
+	snprintf(path, sizeof path, "%s/cfgreport.journal", f->dir);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(truncate(path, st.st_size - 3), 0);
+	f->errs = 0;
+	fx_restart(f, NULL);
+	assert_non_null(strstr(f->log, "incomplete last record"));
+	assert_int_equal(f->errs, 0);
+	/* A damaged record with one after it: damage. */
+	fx_set(f, CFGREPORT_LOCAL, "Station_Name", "x1");
+	fx_set(f, CFGREPORT_LOCAL, "Station_Name", "x2");
+	fx_set(f, CFGREPORT_LOCAL, "Station_Name", "x3");
+	cfgreport_free(f->a);
+	f->a = NULL;
+	assert_non_null(fp = fopen(path, "r+"));
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(fseek(fp, st.st_size / 2, SEEK_SET), 0);
+	fputc('#', fp);
+	fclose(fp);
+	fx_restart(f, NULL);
+	assert_non_null(strstr(f->log, "cfgreport.journal.corrupt"));
+	assert_int_equal(f->errs, 1);
+}
+
 int
 main(void)
 {
@@ -852,6 +1046,10 @@ main(void)
 		T(test_failed_delta_in_next),
 		T(test_model),
 		T(test_shared_transfers),
+		T(test_status_capped),
+		T(test_damaged_profile_at_start),
+		T(test_long_destination),
+		T(test_torn_journal_is_a_warning),
 	};
 #undef T
 

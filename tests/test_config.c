@@ -80,21 +80,39 @@ test_parse_buffer(void **state)
 	static const char	 doc[] = "<flat-profile><Report_Random_Delay>"
 				    "x</Report_Random_Delay><GPP_A>1</GPP_A>"
 				    "</flat-profile>";
-	struct params		*p;
+	struct params		*p, *cur;
 	struct warnings		 w = { 0, "" };
 	char			 err[CR_ERRLEN];
 
-	assert_null(config_parse("mem.xml", doc, sizeof doc - 1, 1, collect,
-	    &w, err));
+	assert_null(config_parse("mem.xml", doc, sizeof doc - 1, 1, NULL,
+	    collect, &w, err));
 	assert_non_null(strstr(err, "mem.xml"));
 	assert_non_null(strstr(err, "Report_Random_Delay"));
-	p = config_parse("mem.xml", doc, sizeof doc - 1, 0, collect, &w, err);
+	p = config_parse("mem.xml", doc, sizeof doc - 1, 0, NULL, collect,
+	    &w, err);
 	assert_non_null(p);
 	assert_int_equal(w.n, 1);
 	assert_null(params_find(p, "Report_Random_Delay"));
 	assert_string_equal(params_find(p, "GPP_A")->value, "1");
 	params_free(p);
-	assert_null(config_parse("mem.xml", "<flat", 5, 0, collect, &w, err));
+	assert_null(config_parse("mem.xml", "<flat", 5, 0, NULL, collect, &w,
+	    err));
+	/*
+	 * Over a configuration that has the setting (SIGHUP, a restart), the
+	 * dropped value leaves that one in effect, and the warning says so
+	 * (issue 9, finding 11: it said "using the default").
+	 */
+	assert_non_null(cur = params_new());
+	assert_int_equal(params_set(cur, "report_random_delay", "5", UA_NONE,
+	    err), 1);
+	p = config_parse("mem.xml", doc, sizeof doc - 1, 0, cur, collect, &w,
+	    err);
+	assert_non_null(p);
+	assert_int_equal(w.n, 2);
+	assert_non_null(strstr(w.last, "ignored: the value in effect is kept"));
+	assert_null(strstr(w.last, "default"));
+	params_free(p);
+	params_free(cur);
 	assert_non_null(strstr(err, "mem.xml"));
 }
 

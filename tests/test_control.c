@@ -240,6 +240,45 @@ test_log_follows_verbose(void **state)
 	assert_non_null(strstr(c->f->log, "closed"));
 }
 
+/*
+ * get (issue 9, finding 1): 400 copies of a 64 KiB value are answered
+ * whole, each line once; an answer that would pass the reply limit is
+ * refused with its reason before anything is built (before, the answer
+ * was re-copied per name and only the transport refused it).
+ */
+static void
+test_get_bounded(void **state)
+{
+	struct cfx	*c = *state;
+	const char	**names;
+	char		*big, *got, err[CR_ERRLEN];
+	size_t		 i, vlen = PARAMS_MAX_VALUE - 1;
+	size_t		 line = 6 + vlen + 1;	/* GPP_B=VALUE LF */
+
+	fx_agent(c->f, NULL);
+	assert_non_null(big = malloc(vlen + 1));
+	memset(big, 'v', vlen);
+	big[vlen] = '\0';
+	fx_set(c->f, CFGREPORT_LOCAL, "GPP_B", big);
+	assert_non_null(names = calloc(1100, sizeof *names));
+	for (i = 0; i < 1100; i++)
+		names[i] = "GPP_B";
+	got = cfgreport_get(c->f->a, 400, names, err);
+	assert_non_null(got);
+	assert_int_equal(strlen(got), 400 * line);
+	for (i = 0; i < 400; i++) {
+		assert_memory_equal(got + i * line, "GPP_B=", 6);
+		assert_memory_equal(got + i * line + 6, big, vlen);
+		assert_int_equal(got[i * line + line - 1], '\n');
+	}
+	free(got);
+	assert_true(1100 * line > CFGREPORT_GET_MAX);
+	assert_null(cfgreport_get(c->f->a, 1100, names, err));
+	assert_non_null(strstr(err, "would pass 64 MiB"));
+	free(names);
+	free(big);
+}
+
 int
 main(void)
 {
@@ -250,6 +289,8 @@ main(void)
 		    csetup, cteardown),
 		cmocka_unit_test_setup_teardown(test_log_follows_verbose,
 		    csetup, cteardown),
+		cmocka_unit_test_setup_teardown(test_get_bounded, csetup,
+		    cteardown),
 	};
 
 	signal(SIGPIPE, SIG_IGN);

@@ -379,6 +379,51 @@ test_fail_malloc(void **state)
 	assert_true(n > 10);
 }
 
+/*
+ * A URL too long for the state's key (issue 9, finding 4: it disabled
+ * baseline updates for every destination) is named by its digest; the
+ * others keep their ids, the transfer its real URL.
+ */
+static void
+test_long_url_id(void **state)
+{
+	struct fx	*f = *state;
+	char		*rule, *other, *path;
+	size_t		 len = 5000;
+
+	assert_non_null(path = malloc(len + 1));
+	memset(path, 'p', len);
+	path[len] = '\0';
+	assert_true(asprintf(&rule, "[--delta]http://prov/%s "
+	    "[--delta]http://prov/d.xml", path) != -1);
+	fx_set(f->p, "Report_Rule", rule);
+	fx_plan(f);
+	assert_int_equal(f->pl.n, 2);
+	assert_true(f->pl.d[0].resolved);
+	assert_true(strlen(f->pl.d[0].id) <= STATE_MAX_KEY);
+	assert_int_equal(strlen(f->pl.d[0].id), 6 + 7 + 64);
+	assert_memory_equal(f->pl.d[0].id, "delta sha256:", 13);
+	assert_int_equal(strlen(f->pl.d[0].e.url), 12 + len);
+	assert_string_equal(f->pl.d[1].id, "delta http://prov/d.xml");
+	other = strdup(f->pl.d[0].id);
+	/* Stable, and another long URL gets another id. */
+	fx_plan(f);
+	assert_string_equal(f->pl.d[0].id, other);
+	path[0] = 'q';
+	free(rule);
+	assert_true(asprintf(&rule, "[--delta]http://prov/%s "
+	    "[--delta]http://prov/%s", path, path) != -1);
+	fx_set(f->p, "Report_Rule", rule);
+	fx_plan(f);
+	assert_memory_equal(f->pl.d[0].id, "delta sha256:", 13);
+	assert_string_not_equal(f->pl.d[0].id, other);
+	assert_int_equal(strlen(f->pl.d[1].id), strlen(f->pl.d[0].id) + 3);
+	assert_memory_equal(f->pl.d[1].id + strlen(f->pl.d[0].id), " #2", 3);
+	free(other);
+	free(rule);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -399,6 +444,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_tftp_credentials, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_fail_malloc, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_long_url_id, setup,
 		    teardown),
 	};
 

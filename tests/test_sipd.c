@@ -655,6 +655,61 @@ test_uri_user(void **state)
 	assert_int_equal(sip_uri_user("<sip:h;x=a@b>", u, sizeof u), -1);
 }
 
+/*
+ * A peer on IPv6 is logged as [ADDR]:PORT (issue 9, finding 11: it read
+ * "SIP ::1:58299").  Skipped where the machine has no ::1.
+ */
+static void
+test_ipv6_peer_logged(void **state)
+{
+	struct event_base	*base = event_base_new();
+	struct sipd_config	 sc;
+	struct sipd		*s;
+	struct sockaddr_in6	 sin6;
+	struct fx		 f;
+	static char		 big[SIP_MAX_MSG + 100];
+	char			 err[CR_ERRLEN], want[64];
+	socklen_t		 len = sizeof sin6;
+	int			 fd, i;
+
+	memset(&f, 0, sizeof f);
+	memset(&sc, 0, sizeof sc);
+	sc.addr = "::1";
+	sc.creds = fx_creds;
+	sc.trigger = fx_trigger;
+	sc.log = fx_log;
+	sc.arg = &f;
+	f.user = "alice";
+	f.password = "s3cret";
+	if ((s = sipd_new(base, &sc, err)) == NULL ||
+	    (fd = socket(AF_INET6, SOCK_DGRAM, 0)) == -1) {
+		sipd_free(s);
+		event_base_free(base);
+		skip();
+	}
+	memset(&sin6, 0, sizeof sin6);
+	sin6.sin6_family = AF_INET6;
+	sin6.sin6_addr = in6addr_loopback;
+	assert_int_equal(bind(fd, (struct sockaddr *)&sin6, sizeof sin6), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin6, &len), 0);
+	snprintf(want, sizeof want, "SIP [::1]:%u: ",
+	    ntohs(sin6.sin6_port));
+	sin6.sin6_port = htons((uint16_t)sipd_port(s));
+	/* Too large: dropped, and logged with its source. */
+	memset(big, 'A', sizeof big);
+	assert_int_equal(sendto(fd, big, sizeof big, 0,
+	    (struct sockaddr *)&sin6, sizeof sin6), (ssize_t)sizeof big);
+	for (i = 0; i < 5000 && f.lines == 0; i++) {
+		event_base_loop(base, EVLOOP_NONBLOCK);
+		usleep(1000);
+	}
+	assert_int_equal(f.lines, 1);
+	assert_true(strncmp(f.last, want, strlen(want)) == 0);
+	close(fd);
+	sipd_free(s);
+	event_base_free(base);
+}
+
 int
 main(void)
 {
@@ -676,6 +731,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_shared_listener, setup,
 		    teardown),
 		cmocka_unit_test(test_uri_user),
+		cmocka_unit_test(test_ipv6_peer_logged),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -754,6 +754,7 @@ test_corrupt(void **state)
 	assert_non_null(store_recovered(s));
 	assert_non_null(strstr(store_recovered(s), "checksum mismatch"));
 	assert_non_null(strstr(store_recovered(s), aside));
+	assert_true(store_damaged(s));
 	assert_int_equal(access(f->path, F_OK), -1);
 	kept = file(aside, &klen);
 	assert_int_equal(klen, len);
@@ -959,6 +960,7 @@ test_journal_torn(void **state)
 		assert_non_null(store_recovered(s));
 		assert_non_null(strstr(store_recovered(s),
 		    "incomplete last record"));
+		assert_false(store_damaged(s));
 		assert_false(store_is_fresh(s));
 		assert_int_equal(store_seq(s), 2);
 		assert_string_equal(value(s, "A"), "a");
@@ -1008,6 +1010,7 @@ test_journal_damaged(void **state)
 	assert_non_null(s);
 	assert_non_null(strstr(store_recovered(s), "record 2 at byte"));
 	assert_non_null(strstr(store_recovered(s), "checksum mismatch"));
+	assert_true(store_damaged(s));
 	snprintf(aside, sizeof aside, "%s.corrupt", jp);
 	assert_non_null(strstr(store_recovered(s), aside));
 	assert_int_equal(access(aside, F_OK), 0);

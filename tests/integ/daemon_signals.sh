@@ -74,6 +74,18 @@ start_agent bad "$tmp/bad.xml" || exit 1
 grep -q "Periodic_Upload_To_Server.*using the default" "$tmp/bad.log" &&
     ctl bad get Periodic_Upload_To_Server | grep -qx "Periodic_Upload_To_Server=3600" &&
     ok "bad profile value: logged, default used, agent runs" || not_ok "bad value at start"
+# ... and one that comes with a SIGHUP: the value in effect stays, and
+# the log says that, not "using the default" (issue 9, finding 11).
+write_profile "$tmp/bad.xml" "<Periodic_Upload_To_Server>900</Periodic_Upload_To_Server>"
+kill -HUP "$agent_pid"
+wait_grep "$tmp/bad.log" "provisioning batch: 1 change" || not_ok "HUP 900"
+write_profile "$tmp/bad.xml" "<Periodic_Upload_To_Server>5</Periodic_Upload_To_Server>"
+kill -HUP "$agent_pid"
+wait_grep "$tmp/bad.log" "Periodic_Upload_To_Server.*ignored: the value in effect is kept" &&
+    [ "$(grep -c "using the default" "$tmp/bad.log")" = 1 ] &&
+    ctl bad get Periodic_Upload_To_Server | grep -qx "Periodic_Upload_To_Server=900" &&
+    ok "bad value on SIGHUP: logged as kept, and kept" || not_ok "bad value on SIGHUP"
+stop_pid "$agent_pid"
 
 # One log line per upload: what, where, result, bytes, time.
 grep -E "^upload status http://127.0.0.1:$rport/s.xml: ok \(HTTP 201\), [0-9]+ bytes, [0-9.]+ s$" "$tmp/a.log" >/dev/null &&
