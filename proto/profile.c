@@ -367,6 +367,13 @@ profile_sax(mxml_node_t *node, mxml_sax_event_t ev, void *arg)
 		profile_open(l, node, off);
 		break;
 	case MXML_SAX_ELEMENT_CLOSE:
+		if (l->depth == 0) {
+			/* Only the loader's own top node is open here. */
+			cr_seterr(l->err, "line %zu: </%s> closes no open "
+			    "element", profile_line(l, l->mark),
+			    params_quote(mxmlGetElement(node), q, sizeof q));
+			break;
+		}
 		profile_close(l, off);
 		break;
 	case MXML_SAX_DATA:
@@ -621,6 +628,12 @@ profile_parse(const char *buf, size_t len, profile_warn_cb warn, void *arg,
 	if ((l.p = params_new()) == NULL ||
 	    (top = mxmlNewElement(MXML_NO_PARENT, "document")) == NULL)
 		goto nomem;
+	/*
+	 * In SAX mode mxml releases each element it closes; a stray
+	 * </document> would close, and free, this node of ours in the middle
+	 * of the parse.  A second reference keeps it ours until mxmlDelete.
+	 */
+	mxmlRetain(top);
 	l.doc = buf;
 	l.len = len;
 	l.mark = l.end = bom;

@@ -399,6 +399,32 @@ test_hostile_shapes(void **state)
 }
 
 /* What the shape check lets through still loads, lines intact. */
+/*
+ * The loader parses under a top node of its own, named "document".  A
+ * close tag naming it made mxml release (free) that node in the middle of
+ * the parse; the next mismatched close tag then read its freed name, and
+ * the loader freed it again (found by fuzz_profile).  Such a tag closes
+ * nothing of ours: an error, and no memory error under ASan.
+ */
+static void
+test_close_tag_outside(void **state)
+{
+	/* The fuzzer's input: a DTD-like declaration keeps the shape check
+	 * out of the way, then </document ...> and a mismatched close. */
+	static const char fuzz[] = "\xef\xbb\xbf<?xml version=1<flat-profile>\n"
+	    "  <Report_Rule ua=\"na\">[--pwddeltaYh 1.0\"\r\r \r\n\n\n"
+	    "</Report_Rule>\n  <HTT?>\n<!P_Report_Method ua=\"na\">UPTd%.</"
+	    "document c --> <![CDATA[<xTP_>]]> Report_Meth->od>\n</fl\n"
+	    "at-profile/R";
+
+	parse_fails("<flat-profile/></document></x>", "line 1", "closes");
+	parse_fails("<flat-profile></flat-profile></document>", "line 1",
+	    "closes");
+	parse_fails("<!X><flat-profile><A>1</A></flat-profile></document></b>",
+	    "", NULL);
+	parse_fails(fuzz, "", NULL);
+}
+
 static void
 test_shape_allows(void **state)
 {
@@ -911,6 +937,7 @@ main(void)
 		cmocka_unit_test(test_no_stderr),
 		cmocka_unit_test(test_save_format),
 		cmocka_unit_test(test_save_masked),
+		cmocka_unit_test(test_close_tag_outside),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_fail_malloc),
 		cmocka_unit_test(test_write_streamed),
