@@ -49,11 +49,12 @@ params_lower(int c)
 	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
 }
 
+/* Bytes that are the same need no folding: the usual case, a lookup hit. */
 static int
 params_name_equal(const char *a, const char *b)
 {
-	while (*a != '\0' && params_lower((unsigned char)*a) ==
-	    params_lower((unsigned char)*b)) {
+	while (*a != '\0' && (*a == *b || params_lower((unsigned char)*a) ==
+	    params_lower((unsigned char)*b))) {
 		a++;
 		b++;
 	}
