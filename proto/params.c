@@ -520,6 +520,13 @@ params_set_seq(struct params *p, const char *name, uint64_t seq)
 	return 0;
 }
 
+void
+params_set_seq_at(struct params *p, size_t i, uint64_t seq)
+{
+	if (i < p->n)
+		p->v[i].seq = seq;
+}
+
 /* One entry of a batch, worked out before anything is changed. */
 struct params_step {
 	size_t		 at;		/* index in DST, SIZE_MAX when new */
