@@ -63,6 +63,6 @@ apid=
 parts='profile_parse|mxmlSAXLoadFile|profile_sax|getc'
 parts=$parts'|store_apply|store_commit|journal_encode|params_set|params_apply'
 parts=$parts'|params_find|state_param_len|settings_check|agent_settings'
-callgrind_annotate --inclusive=yes "$tmp/cg.out" 2>/dev/null |
+callgrind_annotate --inclusive=yes --threshold=100 "$tmp/cg.out" 2>/dev/null |
     grep -E "PROGRAM TOTALS|:($parts) \\[" |
     sed 's/ *\[.*//; s|[^ ]*/||' | awk '!seen[$0]++'
