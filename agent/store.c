@@ -50,6 +50,12 @@
  */
 #define STORE_SLACK	(STATE_MAX_DESTS * (4 * STATE_MAX_KEY + 32) + 256)
 
+/* What a live batch does to a snapshot's size, in bytes of its lines. */
+struct store_lines {
+	size_t	grow;		/* the batch's lines */
+	size_t	shrink;		/* the lines they replace */
+};
+
 struct store {
 	char		*path;		/* DIR/cfgreport.state */
 	char		*jpath;		/* DIR/cfgreport.journal */
@@ -235,13 +241,14 @@ store_dest_index(const struct store *s, const char *key)
 /*
  * Apply a record to memory: the one path for a change just made durable
  * and for a change replayed from the journal.  Takes the keys R holds.
- * SHRINKP: for a live batch, the bytes of the lines it replaces.
- * -1 when the record does not fit the state (ERR says why), -2 when
- * memory ran out; either way nothing changed.
+ * LINES: for a live batch, the bytes of its lines and of the lines it
+ * replaces (store_apply has worked both out).  -1 when the record does
+ * not fit the state (ERR says why), -2 when memory ran out; either way
+ * nothing changed.
  */
 static int
 store_rec_apply(struct store *s, struct journal_rec *r,
-    const size_t *shrinkp, char *err)
+    const struct store_lines *lines, char *err)
 {
 	size_t	i, n, grow = 0, nnew = 0;
 	int	k;
@@ -258,11 +265,14 @@ store_rec_apply(struct store *s, struct journal_rec *r,
 		/*
 		 * The size a snapshot would take grows by the new lines; a
 		 * live change also takes off the old ones (store_apply has
-		 * looked them up already), a replay does not look: its size
+		 * measured both already), a replay does not look: its size
 		 * is an upper bound until store_resize needs the truth.
 		 */
-		for (i = 0; i < n; i++)
-			grow += state_param_len(params_at(r->params, i));
+		if (lines == NULL) {
+			for (i = 0; i < n; i++)
+				grow += state_param_len(params_at(r->params,
+				    i));
+		}
 		if (params_apply(s->st.params, r->params, NULL, err) == -1) {
 			/* Too many names is the record's fault, else memory. */
 			for (i = 0; i < n; i++)
@@ -275,8 +285,8 @@ store_rec_apply(struct store *s, struct journal_rec *r,
 			params_set_seq(s->st.params,
 			    params_at(r->params, i)->name, r->seq);
 		s->st.seq = r->seq;
-		if (shrinkp != NULL)
-			s->size = s->size + grow - *shrinkp;
+		if (lines != NULL)
+			s->size = s->size + lines->grow - lines->shrink;
 		else {
 			s->size += grow;
 			s->size_upper = 1;
@@ -469,15 +479,15 @@ store_unappend(struct store *s, off_t len)
  * records, and a failure there loses nothing (the record is durable).
  */
 static int
-store_commit(struct store *s, struct journal_rec *r, const size_t *shrinkp,
-    char *err)
+store_commit(struct store *s, struct journal_rec *r,
+    const struct store_lines *lines, char *err)
 {
 	off_t	at;
 	int	rv = 0;
 
 	if (store_append(s, r, &at, err) == -1)
 		rv = -1;
-	else if (store_rec_apply(s, r, shrinkp, err) != 0) {
+	else if (store_rec_apply(s, r, lines, err) != 0) {
 		store_unappend(s, at);
 		rv = -1;
 	} else if (s->compact_at > 0 ? (size_t)s->jlen > s->compact_at :
@@ -805,7 +815,7 @@ store_baseline(struct store *s, const struct params *profile,
 		return -1;
 	}
 	for (i = 0; i < n; i++)
-		params_set_seq(p, params_at(p, i)->name, 0);
+		params_set_seq_at(p, i, 0);
 	next = s->st;
 	next.params = p;
 	next.seq = 0;
@@ -954,7 +964,8 @@ store_apply(struct store *s, const struct params *batch,
 	struct params		*ch = NULL;
 	const struct param	*c;
 	unsigned char		*added = NULL;
-	size_t			 i, n, grow = 0, shrink = 0;
+	struct store_lines	 lines = { 0, 0 };
+	size_t			 i, n;
 	int			 rv = -1;
 
 	memset(&r, 0, sizeof r);
@@ -974,14 +985,15 @@ store_apply(struct store *s, const struct params *batch,
 	r.type = JOURNAL_BATCH;
 	r.seq = s->st.seq + 1;
 	for (i = 0; i < n; i++) {
+		params_set_seq_at(r.params, i, r.seq);
 		c = params_at(r.params, i);
-		params_set_seq(r.params, c->name, r.seq);
-		shrink += store_line(s->st.params, c->name);
-		grow += state_param_len(c);
+		lines.shrink += store_line(s->st.params, c->name);
+		lines.grow += state_param_len(c);
 	}
 	/* Refuse now what could no longer be written as a snapshot. */
-	if (s->size + grow - shrink > STATE_MAX_SIZE - STORE_SLACK &&
-	    store_resize(s) + grow - shrink > STATE_MAX_SIZE - STORE_SLACK) {
+	if (s->size + lines.grow - lines.shrink > STATE_MAX_SIZE -
+	    STORE_SLACK && store_resize(s) + lines.grow - lines.shrink >
+	    STATE_MAX_SIZE - STORE_SLACK) {
 		cr_seterr(err, "state: larger than %d bytes", STATE_MAX_SIZE);
 		goto out;
 	}
@@ -1010,7 +1022,7 @@ store_apply(struct store *s, const struct params *batch,
 		if ((rv = store_apply_first(s, r.params, err)) == 0)
 			r.params = NULL;
 	} else
-		rv = store_commit(s, &r, &shrink, err);
+		rv = store_commit(s, &r, &lines, err);
 	if (rv == -1 && changed != NULL)
 		store_unlist(changed, ch, added);
 out:

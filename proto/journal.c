@@ -315,8 +315,7 @@ journal_get_batch(struct journal_in *in, struct journal_rec *r)
 		}
 		if (params_count(r->params) != i + 1)
 			return journal_fail(in, "duplicate name in a batch");
-		params_set_seq(r->params, params_at(r->params, i)->name,
-		    r->seq);
+		params_set_seq_at(r->params, i, r->seq);
 	}
 	return 0;
 }

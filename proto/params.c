@@ -49,11 +49,12 @@ params_lower(int c)
 	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
 }
 
+/* Bytes that are the same need no folding: the usual case, a lookup hit. */
 static int
 params_name_equal(const char *a, const char *b)
 {
-	while (*a != '\0' && params_lower((unsigned char)*a) ==
-	    params_lower((unsigned char)*b)) {
+	while (*a != '\0' && (*a == *b || params_lower((unsigned char)*a) ==
+	    params_lower((unsigned char)*b))) {
 		a++;
 		b++;
 	}
@@ -517,6 +518,13 @@ params_set_seq(struct params *p, const char *name, uint64_t seq)
 		return -1;
 	p->v[i].seq = seq;
 	return 0;
+}
+
+void
+params_set_seq_at(struct params *p, size_t i, uint64_t seq)
+{
+	if (i < p->n)
+		p->v[i].seq = seq;
 }
 
 /* One entry of a batch, worked out before anything is changed. */

@@ -85,6 +85,8 @@ size_t		 params_pos(const struct params *, const char *);
  * copies it.  0, or -1 when NAME is not in the set.
  */
 int		 params_set_seq(struct params *, const char *, uint64_t);
+/* The same for the entry at I (< params_count), with no lookup. */
+void		 params_set_seq_at(struct params *, size_t, uint64_t);
 /*
  * Apply every entry of SRC to DST as one batch: either all apply or, on
  * error (too many names, out of memory), DST and CHANGED are unchanged.
