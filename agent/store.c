@@ -50,10 +50,11 @@
  */
 #define STORE_SLACK	(STATE_MAX_DESTS * (4 * STATE_MAX_KEY + 32) + 256)
 
-/* What a live batch does to a snapshot's size, in bytes of its lines. */
+/* What store_apply has worked out of a live batch. */
 struct store_lines {
-	size_t	grow;		/* the batch's lines */
-	size_t	shrink;		/* the lines they replace */
+	size_t		 grow;		/* the bytes of the batch's lines */
+	size_t		 shrink;	/* of the lines they replace */
+	const size_t	*at;		/* each entry's index in the state */
 };
 
 struct store {
@@ -216,15 +217,6 @@ store_load(struct store *s, char *err)
 	return 0;
 }
 
-/* The size a snapshot's line for NAME takes now (0: no such name). */
-static size_t
-store_line(const struct params *p, const char *name)
-{
-	const struct param	*e = params_find(p, name);
-
-	return e != NULL ? state_param_len(e) : 0;
-}
-
 /* The index of KEY's destination, or -1. */
 static int
 store_dest_index(const struct store *s, const char *key)
@@ -240,11 +232,12 @@ store_dest_index(const struct store *s, const char *key)
 
 /*
  * Apply a record to memory: the one path for a change just made durable
- * and for a change replayed from the journal.  Takes the keys R holds.
- * LINES: for a live batch, the bytes of its lines and of the lines it
- * replaces (store_apply has worked both out).  -1 when the record does
- * not fit the state (ERR says why), -2 when memory ran out; either way
- * nothing changed.
+ * and for a change replayed from the journal.  Takes the keys and the
+ * parameters R holds.  LINES: for a live batch, the bytes of its lines
+ * and of the lines it replaces and where its names are in the state
+ * (store_apply has worked them out).  -1 when the record does not fit
+ * the state (ERR says why), -2 when memory ran out; either way nothing
+ * changed.
  */
 static int
 store_rec_apply(struct store *s, struct journal_rec *r,
@@ -273,7 +266,11 @@ store_rec_apply(struct store *s, struct journal_rec *r,
 				grow += state_param_len(params_at(r->params,
 				    i));
 		}
-		if (params_apply(s->st.params, r->params, NULL, err) == -1) {
+		/* Every name it holds takes its number; its blocks move. */
+		for (i = 0; i < n; i++)
+			params_set_seq_at(r->params, i, r->seq);
+		if (params_merge(s->st.params, r->params, lines != NULL ?
+		    lines->at : NULL, err) == -1) {
 			/* Too many names is the record's fault, else memory. */
 			for (i = 0; i < n; i++)
 				nnew += params_find(s->st.params,
@@ -281,9 +278,6 @@ store_rec_apply(struct store *s, struct journal_rec *r,
 			return params_count(s->st.params) + nnew >
 			    PARAMS_MAX_COUNT ? -1 : -2;
 		}
-		for (i = 0; i < n; i++)
-			params_set_seq(s->st.params,
-			    params_at(r->params, i)->name, r->seq);
 		s->st.seq = r->seq;
 		if (lines != NULL)
 			s->size = s->size + lines->grow - lines->shrink;
@@ -856,38 +850,6 @@ store_check_batch(const struct params *cur, const struct params *batch,
 	return 0;
 }
 
-/* params_retain: is P in the list of changes CH? */
-static int
-store_changed(void *ch, const struct param *p)
-{
-	return params_find(ch, p->name) != NULL;
-}
-
-struct store_unlisting {
-	const struct params	*ch;
-	const unsigned char	*added;
-};
-
-/* params_retain: keep P unless store_apply added it to the list. */
-static int
-store_listed_before(void *arg, const struct param *p)
-{
-	struct store_unlisting	*u = arg;
-	size_t			 i = params_pos(u->ch, p->name);
-
-	return i == SIZE_MAX || !u->added[i];
-}
-
-/* Undo what store_apply added to the caller's CHANGED list, in one pass. */
-static void
-store_unlist(struct params *changed, const struct params *ch,
-    const unsigned char *added)
-{
-	struct store_unlisting	u = { ch, added };
-
-	params_retain(changed, store_listed_before, &u);
-}
-
 /*
  * The exact size a snapshot would take, when a replay left only an upper
  * bound: once, and only when a batch comes near STATE_MAX_SIZE.
@@ -918,54 +880,16 @@ store_apply_first(struct store *s, struct params *p, char *err)
 	return store_first(s, &next, err);
 }
 
-/*
- * What BATCH would make of the names it touches, on a copy of those names
- * alone (so the cost is the batch's, not the state's): *CH lists the
- * names that change and *REC holds them with their new value and ua.
- */
-static int
-store_batch_record(const struct store *s, const struct params *batch,
-    struct params **recp, struct params **chp, char *err)
-{
-	const struct param	*in, *cur;
-	struct params		*sub, *ch;
-	size_t			 i, n = params_count(batch);
-
-	*recp = *chp = NULL;
-	if ((sub = params_new()) == NULL || (ch = params_new()) == NULL) {
-		params_free(sub);
-		cr_seterr(err, "out of memory");
-		return -1;
-	}
-	for (i = 0; i < n; i++) {
-		in = params_at(batch, i);
-		if ((cur = params_find(s->st.params, in->name)) != NULL &&
-		    params_set(sub, cur->name, cur->value, cur->ua, err) == -1)
-			goto fail;
-	}
-	if (params_apply(sub, batch, ch, err) == -1)
-		goto fail;
-	/* Drop what did not change, at once; the rest is the record. */
-	params_retain(sub, store_changed, ch);
-	*recp = sub;
-	*chp = ch;
-	return 0;
-fail:
-	params_free(sub);
-	params_free(ch);
-	return -1;
-}
-
 int
 store_apply(struct store *s, const struct params *batch,
     struct params *changed, char *err)
 {
 	struct journal_rec	 r;
-	struct params		*ch = NULL;
 	const struct param	*c;
-	unsigned char		*added = NULL;
-	struct store_lines	 lines = { 0, 0 };
-	size_t			 i, n;
+	unsigned char		*mark = NULL;
+	size_t			*at = NULL;
+	struct store_lines	 lines = { 0, 0, NULL };
+	size_t			 i, n, listed = 0;
 	int			 rv = -1;
 
 	memset(&r, 0, sizeof r);
@@ -975,21 +899,35 @@ store_apply(struct store *s, const struct params *batch,
 		cr_seterr(err, "%s: change numbers exhausted", s->path);
 		return -1;
 	}
-	if (store_batch_record(s, batch, &r.params, &ch, err) == -1)
-		return -1;
+	/*
+	 * The record: what the batch makes of the names it changes, worked
+	 * out on those names alone (the cost is the batch's, not the
+	 * state's), each looked up once.
+	 */
+	n = params_count(batch);
+	if ((at = calloc(n + 1, sizeof *at)) == NULL ||
+	    (mark = malloc(n + 1)) == NULL) {
+		cr_seterr(err, "out of memory");
+		goto out;
+	}
+	r.seq = s->st.seq + 1;
+	if ((r.params = params_changes(s->st.params, batch, r.seq, at, mark,
+	    err)) == NULL)
+		goto out;
 	/* Nothing changed: nothing to number or to write. */
-	if ((n = params_count(ch)) == 0) {
+	if ((n = params_count(r.params)) == 0) {
 		rv = 0;
 		goto out;
 	}
 	r.type = JOURNAL_BATCH;
-	r.seq = s->st.seq + 1;
 	for (i = 0; i < n; i++) {
-		params_set_seq_at(r.params, i, r.seq);
 		c = params_at(r.params, i);
-		lines.shrink += store_line(s->st.params, c->name);
+		if (at[i] != SIZE_MAX)
+			lines.shrink += state_param_len(params_at(s->st.params,
+			    at[i]));
 		lines.grow += state_param_len(c);
 	}
+	lines.at = at;
 	/* Refuse now what could no longer be written as a snapshot. */
 	if (s->size + lines.grow - lines.shrink > STATE_MAX_SIZE -
 	    STORE_SLACK && store_resize(s) + lines.grow - lines.shrink >
@@ -1000,21 +938,9 @@ store_apply(struct store *s, const struct params *batch,
 
 	/* List the names for the caller now, so that failing is still free. */
 	if (changed != NULL) {
-		if ((added = calloc(n, 1)) == NULL) {
-			cr_seterr(err, "out of memory");
+		listed = params_count(changed);
+		if (params_list(changed, batch, mark, err) == -1)
 			goto out;
-		}
-		for (i = 0; i < n; i++) {
-			c = params_at(ch, i);
-			if (params_find(changed, c->name) != NULL)
-				continue;
-			if (params_set(changed, c->name, NULL, UA_KEEP,
-			    err) == -1) {
-				store_unlist(changed, ch, added);
-				goto out;
-			}
-			added[i] = 1;
-		}
 	}
 
 	if (s->fresh) {
@@ -1024,10 +950,10 @@ store_apply(struct store *s, const struct params *batch,
 	} else
 		rv = store_commit(s, &r, &lines, err);
 	if (rv == -1 && changed != NULL)
-		store_unlist(changed, ch, added);
+		params_truncate(changed, listed);
 out:
-	free(added);
-	params_free(ch);
+	free(mark);
+	free(at);
 	journal_rec_clear(&r);
 	return rv;
 }

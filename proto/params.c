@@ -645,6 +645,239 @@ nomem:
 	return -1;
 }
 
+struct params *
+params_changes(const struct params *dst, const struct params *src,
+    uint64_t seq, size_t *at, unsigned char *mark, char *err)
+{
+	struct params		*rec;
+	const struct param	*in, *cur;
+	uint32_t		*hash = NULL;
+	size_t			 i, pos;
+	enum ua			 ua;
+	char			*block, *value;
+
+	if ((rec = params_new()) == NULL)
+		goto nomem;
+	if (src->n == 0 || dst == src) {
+		memset(mark, 0, src->n);
+		return rec;
+	}
+	/* Exactly: a record never grows, and a fresh store keeps it. */
+	if ((hash = malloc(src->n * sizeof *hash)) == NULL ||
+	    params_reserve(rec, src->n, 1) == -1)
+		goto nomem;
+
+	/* The names DST knows, as DST spells them, in SRC's order. */
+	for (i = 0; i < src->n; i++) {
+		in = &src->v[i];
+		hash[i] = params_hash(in->name);
+		if ((pos = params_lookup(dst, in->name, hash[i])) == SIZE_MAX) {
+			mark[i] = 2;
+			continue;
+		}
+		cur = &dst->v[pos];
+		ua = in->ua == UA_NONE ? cur->ua : in->ua;
+		mark[i] = ua != cur->ua || (in->value != NULL &&
+		    (cur->value == NULL || strcmp(cur->value, in->value) != 0));
+		if (!mark[i])
+			continue;
+		if ((block = params_block(cur->name, in->value != NULL ?
+		    in->value : cur->value, &value)) == NULL)
+			goto nomem;
+		at[rec->n] = pos;
+		params_append(rec, block, value, ua, hash[i]);
+		rec->v[rec->n - 1].seq = seq;
+	}
+	/* Then the new ones; a ua-only entry gets the empty value. */
+	for (i = 0; i < src->n; i++) {
+		if (mark[i] != 2)
+			continue;
+		in = &src->v[i];
+		if ((block = params_block(in->name, in->value != NULL ?
+		    in->value : "", &value)) == NULL)
+			goto nomem;
+		at[rec->n] = SIZE_MAX;
+		params_append(rec, block, value, in->ua, hash[i]);
+		rec->v[rec->n - 1].seq = seq;
+	}
+	free(hash);
+	return rec;
+
+nomem:
+	free(hash);
+	params_free(rec);
+	cr_seterr(err, "out of memory");
+	return NULL;
+}
+
+int
+params_list(struct params *list, const struct params *src,
+    const unsigned char *mark, char *err)
+{
+	const struct param	*in;
+	size_t			 i, n = list->n, want = 0;
+	uint32_t		 h;
+	char			*block, *none;
+
+	for (i = 0; i < src->n; i++)
+		want += mark == NULL || mark[i];
+	if (params_reserve(list, want, 0) == -1) {
+		cr_seterr(err, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < src->n; i++) {
+		if (mark != NULL && !mark[i])
+			continue;
+		in = &src->v[i];
+		h = params_hash(in->name);
+		if (params_lookup(list, in->name, h) != SIZE_MAX)
+			continue;
+		if (list->n >= PARAMS_MAX_COUNT) {
+			cr_seterr(err, "%s: more than %d parameters", in->name,
+			    PARAMS_MAX_COUNT);
+			params_truncate(list, n);
+			return -1;
+		}
+		if ((block = params_block(in->name, NULL, &none)) == NULL) {
+			cr_seterr(err, "%s: out of memory", in->name);
+			params_truncate(list, n);
+			return -1;
+		}
+		params_append(list, block, NULL, UA_NONE, h);
+	}
+	return 0;
+}
+
+void
+params_truncate(struct params *p, size_t n)
+{
+	size_t	i;
+
+	if (n >= p->n)
+		return;
+	for (i = n; i < p->n; i++)
+		free(p->v[i].name);	/* the value too */
+	p->n = n;
+	params_reindex(p);
+}
+
+/* One entry of a merge, worked out before anything is changed. */
+struct params_move {
+	size_t		 at;		/* index in DST, SIZE_MAX when new */
+	uint32_t	 hash;		/* a new name's */
+	int		 newvalue;	/* DST's entry takes SRC's value */
+	char		*block;		/* a copy, when SRC's cannot move */
+	char		*value;
+};
+
+static void
+params_moves_free(struct params_move *mv, size_t n)
+{
+	size_t	i;
+
+	if (mv == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		free(mv[i].block);
+	free(mv);
+}
+
+int
+params_merge(struct params *dst, struct params *src, const size_t *at,
+    char *err)
+{
+	struct params_move	*mv, *m;
+	struct param		*in, *cur;
+	size_t			 i, nnew = 0;
+
+	if (dst == src || src->n == 0)
+		return 0;
+	if ((mv = calloc(src->n, sizeof *mv)) == NULL)
+		goto nomem;
+
+	/* Work out every step; nothing in DST or SRC moves yet. */
+	for (i = 0; i < src->n; i++) {
+		m = &mv[i];
+		in = &src->v[i];
+		if (at != NULL)
+			m->at = at[i];
+		else {
+			m->hash = params_hash(in->name);
+			m->at = params_lookup(dst, in->name, m->hash);
+		}
+		if (m->at == SIZE_MAX) {
+			nnew++;
+			if (at != NULL)
+				m->hash = params_hash(in->name);
+			/* A ua-only entry for a new name: the empty value. */
+			if (in->value == NULL && (m->block = params_block(
+			    in->name, "", &m->value)) == NULL)
+				goto nomem;
+			continue;
+		}
+		cur = &dst->v[m->at];
+		m->newvalue = in->value != NULL && (cur->value == NULL ||
+		    strcmp(cur->value, in->value) != 0);
+		/* DST keeps its spelling: SRC's block moves when it is that. */
+		if (m->newvalue && strcmp(cur->name, in->name) != 0 &&
+		    (m->block = params_block(cur->name, in->value,
+		    &m->value)) == NULL)
+			goto nomem;
+	}
+	if (dst->n + nnew > PARAMS_MAX_COUNT) {
+		cr_seterr(err, "the batch would make more than %d parameters",
+		    PARAMS_MAX_COUNT);
+		params_moves_free(mv, src->n);
+		return -1;
+	}
+	if (params_reserve(dst, nnew, 0) == -1)
+		goto nomem;
+
+	/* Commit: no allocation from here on, so nothing can fail. */
+	for (i = 0; i < src->n; i++) {
+		m = &mv[i];
+		in = &src->v[i];
+		if (m->at == SIZE_MAX) {
+			if (m->block != NULL) {
+				free(in->name);
+				params_append(dst, m->block, m->value, in->ua,
+				    m->hash);
+			} else
+				params_append(dst, in->name, in->value, in->ua,
+				    m->hash);
+			dst->v[dst->n - 1].seq = in->seq;
+			continue;
+		}
+		cur = &dst->v[m->at];
+		if (m->newvalue) {
+			free(cur->name);
+			if (m->block != NULL) {
+				cur->name = m->block;
+				cur->value = m->value;
+				free(in->name);
+			} else {
+				cur->name = in->name;
+				cur->value = in->value;
+			}
+		} else
+			free(in->name);
+		if (in->ua != UA_NONE)
+			cur->ua = in->ua;
+		cur->seq = in->seq;
+	}
+	free(mv);
+	/* Every block moved or freed: SRC is an empty set. */
+	src->n = 0;
+	if (src->nslot != 0)
+		memset(src->slot, 0, src->nslot * sizeof *src->slot);
+	return 0;
+
+nomem:
+	params_moves_free(mv, src->n);
+	cr_seterr(err, "out of memory");
+	return -1;
+}
+
 const char *
 ua_name(enum ua ua)
 {

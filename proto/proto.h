@@ -99,6 +99,39 @@ void		 params_set_seq_at(struct params *, size_t, uint64_t);
 int		 params_apply(struct params *, const struct params *,
 		    struct params *, char *);
 /*
+ * What params_apply(DST, SRC) would change, DST untouched: a new set of
+ * the entries DST would then hold for the names whose value or ua
+ * changes (a known name as DST spells it, with its new value and ua), the
+ * names DST knows first, then the new ones, each in SRC's order, every
+ * one with SEQ as its change number.  AT, with room for
+ * params_count(SRC), receives each entry's index in DST (SIZE_MAX for a
+ * new name); MARK, as long, 0 for each entry of SRC that changes nothing,
+ * else non-zero.  One look-up per name: SRC's names and values are a
+ * set's, valid already.  NULL when out of memory.
+ */
+struct params	*params_changes(const struct params *, const struct params *,
+		    uint64_t, size_t *, unsigned char *, char *);
+/*
+ * Append to LIST (a set used as a list of names, as params_apply's
+ * CHANGED) the names of SRC's entries that MARK selects (non-zero; MARK
+ * NULL: all of them) and that LIST lacks, in SRC's order, each as
+ * params_set(LIST, NAME, NULL, UA_KEEP) would; all or none: 0 or -1.
+ */
+int		 params_list(struct params *, const struct params *,
+		    const unsigned char *, char *);
+/* Drop every entry from position N on (what params_list appended). */
+void		 params_truncate(struct params *, size_t);
+/*
+ * params_apply(DST, SRC, NULL) that also gives each name it touches the
+ * change number of SRC's entry, and moves SRC's blocks into DST instead
+ * of copying them: on success SRC is left an empty set; on error (too
+ * many names, out of memory) DST and SRC are unchanged.  AT, when not
+ * NULL, holds each SRC entry's index in DST (SIZE_MAX: new), as
+ * params_changes gave it for this DST, unchanged since: no look-ups.
+ */
+int		 params_merge(struct params *, struct params *, const size_t *,
+		    char *);
+/*
  * XML Name in ASCII: letters, digits, '_', '-', '.', not starting with a
  * digit, '-' or '.', at most 256 bytes.  1 when valid.
  */

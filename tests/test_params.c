@@ -392,6 +392,292 @@ test_apply_fail_malloc(void **state)
 	params_free(dst);
 }
 
+/* "name/seq;" of a whole set. */
+static char *
+dump_seq(const struct params *p)
+{
+	static char		 buf[4096];
+	const struct param	*pa;
+	size_t			 i, o = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < params_count(p); i++) {
+		pa = params_at(p, i);
+		o += snprintf(buf + o, sizeof buf - o, "%s/%llu;", pa->name,
+		    (unsigned long long)pa->seq);
+		assert_true(o < sizeof buf);
+	}
+	return buf;
+}
+
+/* The sets test_apply starts from. */
+static void
+apply_sets(struct params *dst, struct params *src)
+{
+	char	err[CR_ERRLEN];
+
+	assert_int_equal(params_set(dst, "Station_Name", "desk", UA_RW, err),
+	    1);
+	assert_int_equal(params_set(dst, "Speed_Dial_2_2_", "5551234", UA_NA,
+	    err), 1);
+	assert_int_equal(params_set(dst, "GPP_A", "a", UA_NA, err), 1);
+	assert_int_equal(params_set(dst, "GPP_B", "b", UA_NONE, err), 1);
+	assert_int_equal(params_set(dst, "GPP_C", NULL, UA_RO, err), 1);
+	assert_int_equal(params_set(src, "New_1", "n", UA_NONE, err), 1);
+	assert_int_equal(params_set(src, "station_name", "desk", UA_NONE, err),
+	    1);
+	assert_int_equal(params_set(src, "speed_dial_2_2_", NULL, UA_RW, err),
+	    1);
+	assert_int_equal(params_set(src, "New_Flag_", NULL, UA_RO, err), 1);
+	assert_int_equal(params_set(src, "GPP_A", "", UA_NONE, err), 1);
+	assert_int_equal(params_set(src, "GPP_B", "b", UA_NA, err), 1);
+	assert_int_equal(params_set(src, "gpp_c", "c", UA_NONE, err), 1);
+}
+
+/*
+ * params_changes: what params_apply would change, DST untouched; known
+ * names first as DST spells them, then the new ones, in SRC's order.
+ */
+static void
+test_changes(void **state)
+{
+	struct params	*dst = params_new(), *src = params_new(), *rec;
+	struct params	*copy, *chg;
+	size_t		 at[8];
+	unsigned char	 mark[8];
+	char		 err[CR_ERRLEN], before[4096];
+	size_t		 i;
+
+	apply_sets(dst, src);
+	snprintf(before, sizeof before, "%s", dump(dst));
+	rec = params_changes(dst, src, 7, at, mark, err);
+	assert_non_null(rec);
+	assert_string_equal(dump(dst), before);
+	assert_string_equal(dump(rec), "Speed_Dial_2_2_=5551234/rw;GPP_A=/na;"
+	    "GPP_B=b/na;GPP_C=c/ro;New_1=n/;New_Flag_=/ro;");
+	assert_string_equal(dump_seq(rec), "Speed_Dial_2_2_/7;GPP_A/7;GPP_B/7;"
+	    "GPP_C/7;New_1/7;New_Flag_/7;");
+	assert_int_equal(at[0], 1);
+	assert_int_equal(at[1], 2);
+	assert_int_equal(at[2], 3);
+	assert_int_equal(at[3], 4);
+	assert_int_equal(at[4], SIZE_MAX);
+	assert_int_equal(at[5], SIZE_MAX);
+	/* Only "station_name" (same value, no ua) changes nothing. */
+	for (i = 0; i < params_count(src); i++)
+		assert_int_equal(mark[i] != 0, i != 1);
+	/* The same names as params_apply lists. */
+	copy = params_dup(dst);
+	chg = params_new();
+	assert_int_equal(params_apply(copy, src, chg, err), 0);
+	assert_int_equal(params_count(chg), params_count(rec));
+	for (i = 0; i < params_count(rec); i++)
+		assert_non_null(params_find(chg, params_at(rec, i)->name));
+	params_free(chg);
+	params_free(copy);
+	params_free(rec);
+
+	/* Nothing to change: an empty set. */
+	rec = params_changes(dst, dst, 1, at, mark, err);
+	assert_non_null(rec);
+	assert_int_equal(params_count(rec), 0);
+	params_free(rec);
+	params_free(src);
+	src = params_new();
+	rec = params_changes(dst, src, 1, at, mark, err);
+	assert_int_equal(params_count(rec), 0);
+	params_free(rec);
+	params_free(src);
+	params_free(dst);
+}
+
+/*
+ * params_merge is params_apply plus the change numbers, moving SRC's
+ * blocks: with or without params_changes's positions, and with a SRC
+ * that spells a known name otherwise.
+ */
+static void
+test_merge(void **state)
+{
+	struct params	*dst = params_new(), *src = params_new(), *rec;
+	struct params	*want, *copy;
+	size_t		 at[8], i;
+	unsigned char	 mark[8];
+	char		 err[CR_ERRLEN];
+	int		 pass;
+
+	apply_sets(dst, src);
+	want = params_dup(dst);
+	assert_int_equal(params_apply(want, src, NULL, err), 0);
+	for (pass = 0; pass < 2; pass++) {
+		copy = params_dup(dst);
+		rec = params_changes(copy, src, 9, at, mark, err);
+		assert_int_equal(params_merge(copy, rec, pass ? at : NULL,
+		    err), 0);
+		assert_string_equal(dump(copy), dump(want));
+		assert_string_equal(dump_seq(copy), "Station_Name/0;"
+		    "Speed_Dial_2_2_/9;GPP_A/9;GPP_B/9;GPP_C/9;New_1/9;"
+		    "New_Flag_/9;");
+		/* SRC is an empty set, and still a working one. */
+		assert_int_equal(params_count(rec), 0);
+		assert_null(params_find(rec, "GPP_A"));
+		assert_int_equal(params_set(rec, "gpp_a", "x", UA_NONE, err),
+		    1);
+		assert_string_equal(params_find(rec, "GPP_A")->value, "x");
+		params_free(rec);
+		params_free(copy);
+	}
+
+	/* A raw SRC: other spellings (DST's stays), ua-only entries. */
+	copy = params_dup(dst);
+	for (i = 0; i < params_count(src); i++)
+		params_set_seq_at(src, i, 3);
+	assert_int_equal(params_merge(copy, src, NULL, err), 0);
+	assert_string_equal(dump(copy), dump(want));
+	assert_string_equal(dump_seq(copy), "Station_Name/3;"
+	    "Speed_Dial_2_2_/3;GPP_A/3;GPP_B/3;GPP_C/3;New_1/3;New_Flag_/3;");
+	assert_int_equal(params_count(src), 0);
+	assert_int_equal(params_merge(copy, src, NULL, err), 0);
+	assert_int_equal(params_merge(copy, copy, NULL, err), 0);
+	assert_string_equal(dump(copy), dump(want));
+	params_free(copy);
+	params_free(want);
+	params_free(src);
+	params_free(dst);
+}
+
+/* params_list appends the marked names LIST lacks; truncate undoes it. */
+static void
+test_list(void **state)
+{
+	struct params	*list = params_new(), *src = params_new();
+	unsigned char	 mark[4] = { 1, 0, 2, 1 };
+	char		 err[CR_ERRLEN];
+
+	assert_int_equal(params_set(list, "B", NULL, UA_KEEP, err), 1);
+	assert_int_equal(params_set(src, "a", "1", UA_RW, err), 1);
+	assert_int_equal(params_set(src, "Skipped", "1", UA_RW, err), 1);
+	assert_int_equal(params_set(src, "b", "2", UA_NA, err), 1);
+	assert_int_equal(params_set(src, "C", NULL, UA_NA, err), 1);
+	assert_int_equal(params_list(list, src, mark, err), 0);
+	assert_string_equal(dump(list), "B=-/;a=-/;C=-/;");
+	assert_int_equal(params_find(list, "c")->seq, 0);
+	assert_int_equal(params_list(list, src, NULL, err), 0);
+	assert_string_equal(dump(list), "B=-/;a=-/;C=-/;Skipped=-/;");
+	params_truncate(list, 1);
+	assert_string_equal(dump(list), "B=-/;");
+	assert_null(params_find(list, "a"));
+	params_truncate(list, 5);
+	assert_string_equal(dump(list), "B=-/;");
+	/* Still a working set. */
+	assert_int_equal(params_set(list, "c", NULL, UA_KEEP, err), 1);
+	assert_int_equal(params_pos(list, "C"), 1);
+	params_free(src);
+	params_free(list);
+}
+
+/* The limit: params_list and params_merge refuse whole. */
+static void
+test_list_merge_limit(void **state)
+{
+	struct params	*p = params_new(), *src = params_new();
+	char		 name[32], err[CR_ERRLEN];
+	int		 i;
+
+	for (i = 0; i < PARAMS_MAX_COUNT - 1; i++) {
+		snprintf(name, sizeof name, "P_%d_", i);
+		assert_int_equal(params_set(p, name, "v", UA_NONE, err), 1);
+	}
+	assert_int_equal(params_set(src, "P_0_", "w", UA_RW, err), 1);
+	assert_int_equal(params_set(src, "Extra_1", "x", UA_NONE, err), 1);
+	assert_int_equal(params_set(src, "Extra_2", "x", UA_NONE, err), 1);
+	assert_int_equal(params_list(p, src, NULL, err), -1);
+	assert_string_equal(err, "Extra_2: more than 20000 parameters");
+	assert_int_equal(params_count(p), PARAMS_MAX_COUNT - 1);
+	assert_null(params_find(p, "Extra_1"));
+	assert_int_equal(params_merge(p, src, NULL, err), -1);
+	assert_non_null(strstr(err, "20000"));
+	assert_int_equal(params_count(p), PARAMS_MAX_COUNT - 1);
+	assert_string_equal(params_find(p, "p_0_")->value, "v");
+	assert_int_equal(params_count(src), 3);
+	assert_string_equal(params_find(src, "extra_2")->value, "x");
+	params_free(src);
+	params_free(p);
+}
+
+/* Every allocation of the new ones may fail: nothing half done. */
+static void
+test_changes_merge_fail_malloc(void **state)
+{
+	struct params	*dst, *src, *rec, *list;
+	size_t		 at[40];
+	unsigned char	 mark[40];
+	char		 err[CR_ERRLEN], before[4096], name[16];
+	long		 n;
+	int		 i, rc;
+
+	if (!failmalloc_active())
+		skip();
+	dst = params_new();
+	src = params_new();
+	for (i = 0; i < 20; i++) {
+		snprintf(name, sizeof name, "Old_%d", i);
+		assert_int_equal(params_set(dst, name, "o", UA_NA, err), 1);
+	}
+	for (i = 0; i < 40; i++) {
+		snprintf(name, sizeof name, "%s_%d", i < 10 ? "old" : "New",
+		    i);
+		assert_int_equal(params_set(src, name, i % 3 ? "n" : NULL,
+		    UA_RW, err), 1);
+	}
+	snprintf(before, sizeof before, "%s", dump(dst));
+	for (n = 0;; n++) {
+		failmalloc_after(n);
+		rec = params_changes(dst, src, 1, at, mark, err);
+		failmalloc_after(-1);
+		if (rec != NULL)
+			break;
+		assert_string_equal(err, "out of memory");
+		assert_string_equal(dump(dst), before);
+	}
+	assert_true(n > 2);
+	assert_int_equal(params_count(rec), 40);
+	params_free(rec);
+	for (n = 0;; n++) {
+		list = params_new();
+		assert_int_equal(params_set(list, "Kept", NULL, UA_KEEP, err),
+		    1);
+		failmalloc_after(n);
+		rc = params_list(list, src, NULL, err);
+		failmalloc_after(-1);
+		if (rc == 0)
+			break;
+		assert_int_equal(rc, -1);
+		assert_string_equal(dump(list), "Kept=-/;");
+		params_free(list);
+	}
+	assert_true(n > 2);
+	assert_int_equal(params_count(list), 41);
+	params_free(list);
+	/* A raw SRC (other spellings, ua-only new names) allocates most. */
+	for (n = 0;; n++) {
+		failmalloc_after(n);
+		rc = params_merge(dst, src, NULL, err);
+		failmalloc_after(-1);
+		if (rc == 0)
+			break;
+		assert_int_equal(rc, -1);
+		assert_string_equal(err, "out of memory");
+		assert_string_equal(dump(dst), before);
+		assert_int_equal(params_count(src), 40);
+	}
+	assert_true(n > 5);
+	assert_int_equal(params_count(dst), 50);
+	assert_int_equal(params_count(src), 0);
+	params_free(src);
+	params_free(dst);
+}
+
 static void
 test_ua(void **state)
 {
@@ -474,6 +760,11 @@ main(void)
 		cmocka_unit_test(test_dup),
 		cmocka_unit_test(test_apply),
 		cmocka_unit_test(test_apply_fail_malloc),
+		cmocka_unit_test(test_changes),
+		cmocka_unit_test(test_merge),
+		cmocka_unit_test(test_list),
+		cmocka_unit_test(test_list_merge_limit),
+		cmocka_unit_test(test_changes_merge_fail_malloc),
 		cmocka_unit_test(test_ua),
 		cmocka_unit_test(test_retain),
 	};

@@ -5,7 +5,8 @@
 # agent's settings changed (as tests/bench/loop_block.py does); only
 # cfgreport_import is counted.  Prints callgrind's inclusive figures of
 # the import's parts (the parse, the batch applied and written).
-#   BUILD=/path/to/build [COUNT=20000] sh tests/bench/import_cg.sh
+#   BUILD=/path/to/build [COUNT=20000] [CG_OUT=file] sh tests/bench/import_cg.sh
+# CG_OUT keeps callgrind's output for callgrind_annotate.
 # The figures go to docs/control.md ("The loop under the worst requests").
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -63,6 +64,8 @@ apid=
 parts='profile_parse|mxmlSAXLoadFile|profile_sax|getc'
 parts=$parts'|store_apply|store_commit|journal_encode|params_set|params_apply'
 parts=$parts'|params_find|state_param_len|settings_check|agent_settings'
+parts=$parts'|params_changes|params_list|params_merge|store_rec_apply'
 callgrind_annotate --inclusive=yes --threshold=100 "$tmp/cg.out" 2>/dev/null |
     grep -E "PROGRAM TOTALS|:($parts) \\[" |
     sed 's/ *\[.*//; s|[^ ]*/||' | awk '!seen[$0]++'
+[ -z "${CG_OUT:-}" ] || cp "$tmp/cg.out" "$CG_OUT"
