@@ -42,20 +42,14 @@ static const char * const settings_yesno[] = { "Yes", "No", NULL };
 
 #define SETTINGS_TEXT(n)	{ n, SETTING_TEXT, "", NULL, 0, 0 }
 
+/*
+ * In settings_cmp's order (ASCII case-folded, '_' before the letters):
+ * every name of every batch is looked up here, and settings_find halves
+ * the table.  A name out of place would not be found: test_settings
+ * looks every one up (test_every_name).
+ */
 static const struct setting settings[] = {
-	{ "Report_Rule", SETTING_RULE, "", NULL, 0, 0 },
-	{ "HTTP_Report_Method", SETTING_LIST, "POST", settings_methods, 0, 0 },
-	{ "Report_To_Server", SETTING_LIST, "On Request", settings_modes,
-	    0, 0 },
-	{ "Periodic_Upload_To_Server", SETTING_RANGE, "3600", NULL,
-	    600, 259200 },
-	{ "Upload_Delay_On_Local_Change", SETTING_RANGE, "60", NULL, 10, 900 },
-	{ "Report_Random_Delay", SETTING_RANGE, "0", NULL, 0, 3600 },
-	{ "IKM_HTTP_Encrypt_Content", SETTING_B64URL, "", NULL, 0, 0 },
-	SETTINGS_TEXT("User_ID_1_"),
 	SETTINGS_TEXT("Auth_ID_1_"),
-	{ "Use_Auth_ID_1_", SETTING_LIST, "No", settings_yesno, 0, 0 },
-	SETTINGS_TEXT("Password_1_"),
 	SETTINGS_TEXT("GPP_A"), SETTINGS_TEXT("GPP_B"), SETTINGS_TEXT("GPP_C"),
 	SETTINGS_TEXT("GPP_D"), SETTINGS_TEXT("GPP_E"), SETTINGS_TEXT("GPP_F"),
 	SETTINGS_TEXT("GPP_G"), SETTINGS_TEXT("GPP_H"), SETTINGS_TEXT("GPP_I"),
@@ -64,9 +58,27 @@ static const struct setting settings[] = {
 	SETTINGS_TEXT("GPP_P"),
 	SETTINGS_TEXT("GPP_SA"), SETTINGS_TEXT("GPP_SB"),
 	SETTINGS_TEXT("GPP_SC"), SETTINGS_TEXT("GPP_SD"),
+	{ "HTTP_Report_Method", SETTING_LIST, "POST", settings_methods, 0, 0 },
+	{ "IKM_HTTP_Encrypt_Content", SETTING_B64URL, "", NULL, 0, 0 },
+	SETTINGS_TEXT("Password_1_"),
+	{ "Periodic_Upload_To_Server", SETTING_RANGE, "3600", NULL,
+	    600, 259200 },
+	{ "Report_Random_Delay", SETTING_RANGE, "0", NULL, 0, 3600 },
+	{ "Report_Rule", SETTING_RULE, "", NULL, 0, 0 },
+	{ "Report_To_Server", SETTING_LIST, "On Request", settings_modes,
+	    0, 0 },
+	{ "Upload_Delay_On_Local_Change", SETTING_RANGE, "60", NULL, 10, 900 },
+	{ "Use_Auth_ID_1_", SETTING_LIST, "No", settings_yesno, 0, 0 },
+	SETTINGS_TEXT("User_ID_1_"),
 };
 
 #define SETTINGS_IKM	"IKM_HTTP_Encrypt_Content"
+
+static int
+settings_fold(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c + 'a' - 'A' : c;
+}
 
 /*
  * ASCII case-insensitive comparison of the first N bytes (N SIZE_MAX: the
@@ -79,12 +91,8 @@ settings_equal(const char *a, const char *b, size_t n)
 	int	ca, cb;
 
 	for (; n > 0; a++, b++, n--) {
-		ca = (unsigned char)*a;
-		cb = (unsigned char)*b;
-		if (ca >= 'A' && ca <= 'Z')
-			ca += 'a' - 'A';
-		if (cb >= 'A' && cb <= 'Z')
-			cb += 'a' - 'A';
+		ca = settings_fold((unsigned char)*a);
+		cb = settings_fold((unsigned char)*b);
 		if (ca != cb)
 			return 0;
 		if (ca == '\0')
@@ -93,16 +101,36 @@ settings_equal(const char *a, const char *b, size_t n)
 	return 1;
 }
 
+/* strcmp's sign, ASCII case-insensitively: the table's order. */
+static int
+settings_cmp(const char *a, const char *b)
+{
+	int	ca, cb;
+
+	for (;; a++, b++) {
+		ca = settings_fold((unsigned char)*a);
+		cb = settings_fold((unsigned char)*b);
+		if (ca != cb || ca == '\0')
+			return ca - cb;
+	}
+}
+
 static const struct setting *
 settings_find(const char *name)
 {
-	size_t	i;
+	size_t	lo = 0, hi = sizeof settings / sizeof settings[0], mid;
+	int	c;
 
 	if (name == NULL)
 		return NULL;
-	for (i = 0; i < sizeof settings / sizeof settings[0]; i++) {
-		if (settings_equal(settings[i].name, name, SIZE_MAX))
-			return &settings[i];
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((c = settings_cmp(name, settings[mid].name)) == 0)
+			return &settings[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
 	}
 	return NULL;
 }

@@ -1,6 +1,7 @@
 /* test_settings.c — the agent's own parameters: defaults, ranges, secrets. */
 #include "config.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -75,6 +76,49 @@ test_defaults(void **state)
 	assert_int_equal(settings_check("Station_Name", "anything", err), 0);
 	assert_int_equal(settings_check("Periodic_Upload_To_Server", NULL, err),
 	    0);
+}
+
+/*
+ * settings_find searches the sorted table: every name is found, in any
+ * case, and what sorts between or around them is not.
+ */
+static void
+test_every_name(void **state)
+{
+	static const char	*names[] = { "Report_Rule",
+				    "HTTP_Report_Method", "Report_To_Server",
+				    "Periodic_Upload_To_Server",
+				    "Upload_Delay_On_Local_Change",
+				    "Report_Random_Delay",
+				    "IKM_HTTP_Encrypt_Content", "User_ID_1_",
+				    "Auth_ID_1_", "Use_Auth_ID_1_",
+				    "Password_1_", "GPP_SA", "GPP_SB",
+				    "GPP_SC", "GPP_SD" };
+	static const char	*not[] = { "", "A", "Auth_ID_1", "Auth_ID_1__",
+				    "GPP_", "GPP_AA", "GPP_Q", "GPP_S",
+				    "GPP_SE", "GPP_Z", "GPP_SA_", "HTTP",
+				    "Password_1_x", "Report_", "Report_R",
+				    "Report_Rules", "Upload", "Use_", "User",
+				    "User_ID_1_1", "zzz", "_", "~" };
+	char			 name[64];
+	size_t			 i, j;
+
+	for (i = 0; i < sizeof names / sizeof names[0] + 16; i++) {
+		if (i < sizeof names / sizeof names[0])
+			snprintf(name, sizeof name, "%s", names[i]);
+		else
+			snprintf(name, sizeof name, "GPP_%c",
+			    (int)('A' + i - sizeof names / sizeof names[0]));
+		assert_non_null(settings_default(name));
+		for (j = 0; name[j] != '\0'; j++)
+			name[j] = (char)tolower((unsigned char)name[j]);
+		assert_non_null(settings_default(name));
+		for (j = 0; name[j] != '\0'; j++)
+			name[j] = (char)toupper((unsigned char)name[j]);
+		assert_non_null(settings_default(name));
+	}
+	for (i = 0; i < sizeof not / sizeof not[0]; i++)
+		assert_null(settings_default(not[i]));
 }
 
 static void
@@ -294,6 +338,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_every_name),
 		cmocka_unit_test(test_ranges),
 		cmocka_unit_test(test_lists),
 		cmocka_unit_test(test_ikm),
