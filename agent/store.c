@@ -54,6 +54,7 @@
 struct store_lines {
 	size_t		 grow;		/* the bytes of the batch's lines */
 	size_t		 shrink;	/* of the lines they replace */
+	int		 measured;	/* shrink is known (else 0) */
 	const size_t	*at;		/* each entry's index in the state */
 };
 
@@ -257,9 +258,9 @@ store_rec_apply(struct store *s, struct journal_rec *r,
 		n = params_count(r->params);
 		/*
 		 * The size a snapshot would take grows by the new lines; a
-		 * live change also takes off the old ones (store_apply has
-		 * measured both already), a replay does not look: its size
-		 * is an upper bound until store_resize needs the truth.
+		 * live change also takes off the old ones when store_apply
+		 * measured them (near the limit).  Else the size is an upper
+		 * bound until store_resize needs the truth.
 		 */
 		if (lines == NULL) {
 			for (i = 0; i < n; i++)
@@ -279,9 +280,10 @@ store_rec_apply(struct store *s, struct journal_rec *r,
 			    PARAMS_MAX_COUNT ? -1 : -2;
 		}
 		s->st.seq = r->seq;
-		if (lines != NULL)
+		if (lines != NULL) {
 			s->size = s->size + lines->grow - lines->shrink;
-		else {
+			s->size_upper |= !lines->measured;
+		} else {
 			s->size += grow;
 			s->size_upper = 1;
 		}
@@ -885,10 +887,9 @@ store_apply(struct store *s, const struct params *batch,
     struct params *changed, char *err)
 {
 	struct journal_rec	 r;
-	const struct param	*c;
 	unsigned char		*mark = NULL;
 	size_t			*at = NULL;
-	struct store_lines	 lines = { 0, 0, NULL };
+	struct store_lines	 lines = { 0, 0, 0, NULL };
 	size_t			 i, n, listed = 0;
 	int			 rv = -1;
 
@@ -920,20 +921,29 @@ store_apply(struct store *s, const struct params *batch,
 		goto out;
 	}
 	r.type = JOURNAL_BATCH;
-	for (i = 0; i < n; i++) {
-		c = params_at(r.params, i);
-		if (at[i] != SIZE_MAX)
-			lines.shrink += state_param_len(params_at(s->st.params,
-			    at[i]));
-		lines.grow += state_param_len(c);
-	}
+	for (i = 0; i < n; i++)
+		lines.grow += state_param_len(params_at(r.params, i));
 	lines.at = at;
-	/* Refuse now what could no longer be written as a snapshot. */
-	if (s->size + lines.grow - lines.shrink > STATE_MAX_SIZE -
-	    STORE_SLACK && store_resize(s) + lines.grow - lines.shrink >
-	    STATE_MAX_SIZE - STORE_SLACK) {
-		cr_seterr(err, "state: larger than %d bytes", STATE_MAX_SIZE);
-		goto out;
+	/*
+	 * Refuse now what could no longer be written as a snapshot.  The
+	 * lines the batch replaces are measured only when the size with
+	 * the new lines added could pass the limit; far from it, the size
+	 * becomes an upper bound (as after a replay).
+	 */
+	if (s->size + lines.grow > STATE_MAX_SIZE - STORE_SLACK) {
+		for (i = 0; i < n; i++) {
+			if (at[i] != SIZE_MAX)
+				lines.shrink += state_param_len(params_at(
+				    s->st.params, at[i]));
+		}
+		lines.measured = 1;
+		if (s->size + lines.grow - lines.shrink > STATE_MAX_SIZE -
+		    STORE_SLACK && store_resize(s) + lines.grow -
+		    lines.shrink > STATE_MAX_SIZE - STORE_SLACK) {
+			cr_seterr(err, "state: larger than %d bytes",
+			    STATE_MAX_SIZE);
+			goto out;
+		}
 	}
 
 	/* List the names for the caller now, so that failing is still free. */

@@ -562,6 +562,73 @@ test_refused_batch(void **state)
 	store_free(s);
 }
 
+/*
+ * BIG names with a value of PARAMS_MAX_VALUE bytes of FILL, from FIRST
+ * on, as one batch.
+ */
+static int
+apply_big(struct store *s, int first, int count, char fill, char *err)
+{
+	struct params	*b = params_new();
+	char		*v, name[16];
+	int		 i, rv;
+
+	assert_non_null(v = malloc(PARAMS_MAX_VALUE + 1));
+	memset(v, fill, PARAMS_MAX_VALUE);
+	v[PARAMS_MAX_VALUE] = '\0';
+	for (i = first; i < first + count; i++) {
+		snprintf(name, sizeof name, "Big_%d", i);
+		assert_int_equal(params_set(b, name, v, UA_NONE, err), 1);
+	}
+	free(v);
+	rv = store_apply(s, b, NULL, err);
+	params_free(b);
+	return rv;
+}
+
+/*
+ * A batch that would make the snapshot larger than STATE_MAX_SIZE is
+ * refused whole; one that replaces as many bytes as it adds is not, near
+ * the limit, live (the size kept exactly there) or after a replay (an
+ * upper bound until then).  About 1,000 values of 64 KB.
+ */
+static void
+test_size_limit(void **state)
+{
+	struct fixture	*f = *state;
+	struct store	*s = opened(f);
+	char		 err[CR_ERRLEN];
+	uint64_t	 seq;
+	int		 i;
+
+	/* 1,000 lines of 64 KB and a little: 65.6 MB of 64. */
+	for (i = 0; i < 1000; i += 250)
+		assert_int_equal(apply_big(s, i, 250, 'a', err), 0);
+	seq = store_seq(s);
+	assert_int_equal(apply_big(s, 1000, 50, 'a', err), -1);
+	assert_string_equal(err, "state: larger than 67108864 bytes");
+	assert_int_equal(store_seq(s), seq);
+	assert_null(params_find(store_params(s), "Big_1000"));
+	/* As many bytes replaced as added: still fits. */
+	assert_int_equal(apply_big(s, 0, 500, 'b', err), 0);
+	assert_int_equal(apply_big(s, 500, 500, 'c', err), 0);
+	assert_int_equal(store_seq(s), seq + 2);
+	assert_int_equal(apply_big(s, 1000, 50, 'd', err), -1);
+	assert_string_equal(err, "state: larger than 67108864 bytes");
+	/* A replay leaves an upper bound: the same answers. */
+	s = reopen(f, s);
+	assert_int_equal(apply_big(s, 0, 500, 'e', err), 0);
+	assert_int_equal(apply_big(s, 1000, 50, 'e', err), -1);
+	assert_string_equal(err, "state: larger than 67108864 bytes");
+	assert_int_equal(store_seq(s), seq + 3);
+	assert_string_equal(params_find(store_params(s), "Big_499")->value +
+	    PARAMS_MAX_VALUE - 1, "e");
+	assert_string_equal(params_find(store_params(s), "Big_500")->value +
+	    PARAMS_MAX_VALUE - 1, "c");
+	assert_null(params_find(store_params(s), "Big_1000"));
+	store_free(s);
+}
+
 /* ua-only entries change only the ua; unchanged batches write nothing. */
 static void
 test_ua_only_and_no_change(void **state)
@@ -1401,6 +1468,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_persistence, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_size_limit, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_refused_batch, setup,
 		    teardown),
