@@ -273,7 +273,9 @@ agent_batch(size_t n, const char *const *names, const char *const *values,
 	char		*copy, why[CR_ERRLEN];
 	size_t		 i;
 
-	if ((b = params_new()) == NULL) {
+	/* Room for all at once: growing re-indexes every name so far. */
+	if ((b = params_new()) == NULL || params_reserve(b, n) == -1) {
+		params_free(b);
 		cr_seterr(err, "out of memory");
 		return NULL;
 	}
@@ -285,12 +287,16 @@ agent_batch(size_t n, const char *const *names, const char *const *values,
 		while (end > v && (end[-1] == ' ' || end[-1] == '\t' ||
 		    end[-1] == '\n' || end[-1] == '\r'))
 			end--;
-		if ((copy = strndup(v, (size_t)(end - v))) == NULL) {
+		/* A copy only when there is white space to trim. */
+		copy = NULL;
+		if (*end != '\0' && (copy = strndup(v, (size_t)(end - v))) ==
+		    NULL) {
 			cr_seterr(err, "out of memory");
 			params_free(b);
 			return NULL;
 		}
-		if (params_set(b, names[i], copy, UA_NONE, why) == -1) {
+		if (params_set(b, names[i], copy != NULL ? copy : v, UA_NONE,
+		    why) == -1) {
 			free(copy);
 			cr_seterr(err, "%s", why);
 			params_free(b);

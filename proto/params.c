@@ -121,7 +121,7 @@ params_reindex(struct params *p)
  * have grown).
  */
 static int
-params_reserve(struct params *p, size_t extra, int exact)
+params_room(struct params *p, size_t extra, int exact)
 {
 	struct param	*v;
 	params_slot	*slot;
@@ -200,6 +200,12 @@ params_new(void)
 	return calloc(1, sizeof(struct params));
 }
 
+int
+params_reserve(struct params *p, size_t n)
+{
+	return params_room(p, n > PARAMS_MAX_COUNT ? PARAMS_MAX_COUNT : n, 0);
+}
+
 void
 params_free(struct params *p)
 {
@@ -225,7 +231,7 @@ params_dup(const struct params *src)
 	if ((p = params_new()) == NULL)
 		return NULL;
 	/* The store's copies replace the live set: exactly its size. */
-	if (params_reserve(p, src->n, 1) == -1)
+	if (params_room(p, src->n, 1) == -1)
 		goto fail;
 	for (i = 0; i < src->n; i++) {
 		e = &src->v[i];
@@ -458,7 +464,7 @@ params_set(struct params *p, const char *name, const char *value,
 		    PARAMS_MAX_COUNT);
 		return -1;
 	}
-	if (params_reserve(p, 1, 0) == -1 ||
+	if (params_room(p, 1, 0) == -1 ||
 	    (n = params_block(name, value, &v)) == NULL) {
 		cr_seterr(err, "%s: out of memory", name);
 		return -1;
@@ -610,8 +616,8 @@ params_apply(struct params *dst, const struct params *src,
 		params_steps_free(st, src->n);
 		return -1;
 	}
-	if (params_reserve(dst, nnew, 0) == -1 ||
-	    (changed != NULL && params_reserve(changed, nlisted, 0) == -1))
+	if (params_room(dst, nnew, 0) == -1 ||
+	    (changed != NULL && params_room(changed, nlisted, 0) == -1))
 		goto nomem;
 
 	/* Commit: no allocation from here on, so nothing can fail. */
@@ -664,7 +670,7 @@ params_changes(const struct params *dst, const struct params *src,
 	}
 	/* Exactly: a record never grows, and a fresh store keeps it. */
 	if ((hash = malloc(src->n * sizeof *hash)) == NULL ||
-	    params_reserve(rec, src->n, 1) == -1)
+	    params_room(rec, src->n, 1) == -1)
 		goto nomem;
 
 	/* The names DST knows, as DST spells them, in SRC's order. */
@@ -721,7 +727,7 @@ params_list(struct params *list, const struct params *src,
 
 	for (i = 0; i < src->n; i++)
 		want += mark == NULL || mark[i];
-	if (params_reserve(list, want, 0) == -1) {
+	if (params_room(list, want, 0) == -1) {
 		cr_seterr(err, "out of memory");
 		return -1;
 	}
@@ -830,7 +836,7 @@ params_merge(struct params *dst, struct params *src, const size_t *at,
 		params_moves_free(mv, src->n);
 		return -1;
 	}
-	if (params_reserve(dst, nnew, 0) == -1)
+	if (params_room(dst, nnew, 0) == -1)
 		goto nomem;
 
 	/* Commit: no allocation from here on, so nothing can fail. */

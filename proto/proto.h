@@ -47,6 +47,12 @@ struct param {
 struct params;
 
 struct params	*params_new(void);
+/*
+ * Room for N more names (at most PARAMS_MAX_COUNT), so that adding them
+ * re-indexes nothing: for a set built from a known count.  0, or -1 when
+ * out of memory (the set unchanged).
+ */
+int		 params_reserve(struct params *, size_t);
 void		 params_free(struct params *);
 struct params	*params_dup(const struct params *);
 size_t		 params_count(const struct params *);

@@ -946,6 +946,34 @@ test_damaged_profile_at_start(void **state)
 }
 
 /*
+ * cfgreport_set trims each value's white space as a profile's values are
+ * (a copy only then), and judges it after the trim.
+ */
+static void
+test_set_trims(void **state)
+{
+	struct fx	*f = *state;
+	const char	*names[] = { "A_1", "A_2", "A_3", "A_4", "A_5",
+			    "Periodic_Upload_To_Server" };
+	const char	*values[] = { " a ", "\t\r\nb", "c\n", "", "d e",
+			    " 600\t" };
+	char		 err[CFGREPORT_ERRLEN], *got;
+
+	fx_agent(f, "<A_1>x</A_1>");
+	if (cfgreport_set(f->a, CFGREPORT_LOCAL, 6, names, values, err) == -1)
+		fail_msg("set: %s", err);
+	fx_loop(f);
+	assert_non_null(got = cfgreport_get(f->a, 6, names, err));
+	assert_string_equal(got, "A_1=a\nA_2=b\nA_3=c\nA_4=\nA_5=d e\n"
+	    "Periodic_Upload_To_Server=600\n");
+	free(got);
+	values[5] = " 599 ";
+	assert_int_equal(cfgreport_set(f->a, CFGREPORT_LOCAL, 6, names,
+	    values, err), -1);
+	assert_non_null(strstr(err, "\"599\""));
+}
+
+/*
  * A destination whose URL is longer than the state's key limit (issue 9,
  * finding 4): its baseline moves like the others', and the others' too
  * (before, every plan failed to record them: "destination key longer
@@ -1047,6 +1075,7 @@ main(void)
 		T(test_model),
 		T(test_shared_transfers),
 		T(test_status_capped),
+		T(test_set_trims),
 		T(test_damaged_profile_at_start),
 		T(test_long_destination),
 		T(test_torn_journal_is_a_warning),

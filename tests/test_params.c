@@ -678,6 +678,44 @@ test_changes_merge_fail_malloc(void **state)
 	params_free(dst);
 }
 
+/* params_reserve: room made once, then adding allocates the names only. */
+static void
+test_reserve(void **state)
+{
+	struct params	*p = params_new();
+	char		 name[16], err[CR_ERRLEN];
+	long		 seen;
+	int		 i, hooked = failmalloc_active();
+
+	assert_int_equal(params_set(p, "First", "1", UA_NONE, err), 1);
+	assert_int_equal(params_reserve(p, 100), 0);
+	seen = failmalloc_seen;
+	for (i = 0; i < 100; i++) {
+		snprintf(name, sizeof name, "N%d", i);
+		assert_int_equal(params_set(p, name, "v", UA_NONE, err), 1);
+	}
+	if (hooked)
+		assert_int_equal(failmalloc_seen - seen, 100);
+	for (i = 0; i < 100; i++) {
+		snprintf(name, sizeof name, "n%d", i);
+		assert_int_equal(params_pos(p, name), (size_t)i + 1);
+	}
+	assert_int_equal(params_reserve(p, 0), 0);
+	/* Never more than the limit allows. */
+	assert_int_equal(params_reserve(p, SIZE_MAX), 0);
+	if (hooked) {
+		params_free(p);
+		p = params_new();
+		assert_int_equal(params_set(p, "First", "1", UA_NONE, err), 1);
+		failmalloc_after(0);
+		assert_int_equal(params_reserve(p, 1000), -1);
+		failmalloc_after(-1);
+		assert_int_equal(params_count(p), 1);
+		assert_string_equal(params_find(p, "FIRST")->value, "1");
+	}
+	params_free(p);
+}
+
 static void
 test_ua(void **state)
 {
@@ -760,6 +798,7 @@ main(void)
 		cmocka_unit_test(test_dup),
 		cmocka_unit_test(test_apply),
 		cmocka_unit_test(test_apply_fail_malloc),
+		cmocka_unit_test(test_reserve),
 		cmocka_unit_test(test_changes),
 		cmocka_unit_test(test_merge),
 		cmocka_unit_test(test_list),
