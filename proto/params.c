@@ -49,9 +49,8 @@ params_lower(int c)
 	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
 }
 
-/* Bytes that are the same need no folding: the usual case, a lookup hit. */
 static int
-params_name_equal(const char *a, const char *b)
+params_fold_equal(const char *a, const char *b)
 {
 	while (*a != '\0' && (*a == *b || params_lower((unsigned char)*a) ==
 	    params_lower((unsigned char)*b))) {
@@ -61,17 +60,46 @@ params_name_equal(const char *a, const char *b)
 	return *a == '\0' && *b == '\0';
 }
 
-/* FNV-1a over the lower-cased name. */
+/*
+ * The same bytes need no folding: the usual case, a look-up that finds a
+ * name spelled as stored, done by the C library's word-wise strcmp.
+ */
+static int
+params_name_equal(const char *a, const char *b)
+{
+	return strcmp(a, b) == 0 || params_fold_equal(a, b);
+}
+
+/*
+ * Eight bytes at a time, each with its 0x20 bit set: that folds A-Z onto
+ * a-z, so names params_name_equal finds equal hash alike (other bytes it
+ * folds together only collide, which the comparison sorts out).  Each
+ * word is multiplied in and the result mixed (MurmurHash3's finalizer)
+ * so that the low bits, which pick the slot, depend on every byte.  In
+ * memory only: the order of a set never depends on it.
+ */
 static uint32_t
 params_hash(const char *name)
 {
-	uint32_t	h = 2166136261u;
+	const uint64_t	fold = 0x2020202020202020ull;
+	const uint64_t	k = 0xff51afd7ed558ccdull;
+	size_t		len = strlen(name), i;
+	uint64_t	h = 0x9e3779b97f4a7c15ull ^ len, w;
 
-	for (; *name != '\0'; name++) {
-		h ^= (uint32_t)params_lower((unsigned char)*name);
-		h *= 16777619u;
+	for (i = 0; i + 8 <= len; i += 8) {
+		memcpy(&w, name + i, 8);
+		h = (h ^ (w | fold)) * k;
+		h ^= h >> 32;
 	}
-	return h;
+	if (i < len) {
+		w = 0;
+		memcpy(&w, name + i, len - i);
+		h = (h ^ (w | fold)) * k;
+	}
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 33;
+	return (uint32_t)h;
 }
 
 static size_t
@@ -283,20 +311,24 @@ params_find(const struct params *p, const char *name)
 int
 params_valid_name(const char *name)
 {
-	size_t	i;
-	int	c;
+	/* 1: a letter or _, anywhere; 2: a digit, - or ., not first. */
+	static const unsigned char	 cls[256] = {
+		['-'] = 2, ['.'] = 2,
+		['0'] = 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+		['A'] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+		1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+		['_'] = 1,
+		['a'] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+		1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	};
+	const unsigned char		*u = (const unsigned char *)name;
+	size_t				 i;
 
-	if (name == NULL || name[0] == '\0')
+	if (name == NULL || cls[u[0]] != 1)
 		return 0;
-	for (i = 0; (c = (unsigned char)name[i]) != '\0'; i++) {
-		if (i >= PARAMS_MAX_NAME)
+	for (i = 1; u[i] != '\0'; i++) {
+		if (i >= PARAMS_MAX_NAME || cls[u[i]] == 0)
 			return 0;
-		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    c == '_')
-			continue;
-		if (i > 0 && ((c >= '0' && c <= '9') || c == '-' || c == '.'))
-			continue;
-		return 0;
 	}
 	return 1;
 }
@@ -906,7 +938,7 @@ ua_parse(const char *s, enum ua *ua)
 	size_t			i;
 
 	for (i = 0; s != NULL && i < sizeof all / sizeof all[0]; i++) {
-		if (params_name_equal(s, ua_name(all[i]))) {
+		if (params_fold_equal(s, ua_name(all[i]))) {
 			*ua = all[i];
 			return 0;
 		}

@@ -1,6 +1,7 @@
 /* test_params.c — the ordered, case-insensitive parameter set. */
 #include "config.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -124,6 +125,73 @@ test_valid_names(void **state)
 	assert_null(strchr(err, '\n'));
 	assert_non_null(strstr(err, "bad\\nname"));
 	assert_int_equal(params_count(p), 0);
+	params_free(p);
+}
+
+/* Every byte, first and after a letter, against the rule as written. */
+static void
+test_valid_name_bytes(void **state)
+{
+	char	name[3];
+	int	c, letter, later;
+
+	for (c = 1; c < 256; c++) {
+		letter = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    c == '_';
+		later = letter || (c >= '0' && c <= '9') || c == '-' ||
+		    c == '.';
+		name[0] = (char)c;
+		name[1] = '\0';
+		assert_int_equal(params_valid_name(name), letter);
+		name[0] = 'x';
+		name[1] = (char)c;
+		name[2] = '\0';
+		assert_int_equal(params_valid_name(name), later);
+	}
+}
+
+/*
+ * Names of every length up to 40 in three casings find each other (the
+ * hash folds words at a time: every tail length), and a name that
+ * differs only where the fold meets other bytes is not found.
+ */
+static void
+test_case_and_lengths(void **state)
+{
+	struct params	*p = params_new();
+	char		 name[48], err[CR_ERRLEN];
+	size_t		 len, i, k;
+
+	for (len = 1; len <= 40; len++) {
+		for (i = 0; i < len; i++)
+			name[i] = (char)("abcdefghij_KLMNOPQRST"[(len + i) % 21]);
+		name[len] = '\0';
+		assert_int_equal(params_set(p, name, "v", UA_NONE, err), 1);
+	}
+	for (len = 1; len <= 40; len++) {
+		for (k = 0; k < 2; k++) {
+			for (i = 0; i < len; i++) {
+				name[i] = "abcdefghij_KLMNOPQRST"[(len + i) %
+				    21];
+				name[i] = (char)(k ? toupper((unsigned char)
+				    name[i]) : tolower((unsigned char)
+				    name[i]));
+			}
+			name[len] = '\0';
+			assert_int_equal(params_pos(p, name), len - 1);
+		}
+		/* One more byte is another name. */
+		name[len] = 'z';
+		name[len + 1] = '\0';
+		assert_int_equal(params_pos(p, name), SIZE_MAX);
+	}
+	params_free(p);
+	p = params_new();
+	/* "_" folds onto DEL, and "@" onto "`": found only as they are. */
+	assert_int_equal(params_set(p, "ab_cdefghijkl", "1", UA_NONE, err), 1);
+	assert_null(params_find(p, "ab\x7f" "cdefghijkl"));
+	assert_null(params_find(p, "ab@cdefghijkl"));
+	assert_string_equal(params_find(p, "AB_CDEFGHIJKL")->value, "1");
 	params_free(p);
 }
 
@@ -791,6 +859,8 @@ main(void)
 		cmocka_unit_test(test_set_find_order),
 		cmocka_unit_test(test_ua_only),
 		cmocka_unit_test(test_valid_names),
+		cmocka_unit_test(test_valid_name_bytes),
+		cmocka_unit_test(test_case_and_lengths),
 		cmocka_unit_test(test_value_limits),
 		cmocka_unit_test(test_text_span_and_quote),
 		cmocka_unit_test(test_count_limit),
