@@ -79,8 +79,13 @@
  * only.  Thread-local because mxml keeps its callback per thread too.
  */
 static _Thread_local char *profile_mxml_err;
-/* Lines before the slice being loaded: mxml counts from the slice's start. */
-static _Thread_local size_t profile_mxml_lines;
+/*
+ * The load under way, for the line of an error: mxml counts lines from
+ * the start of what it was given (a slice) and misses some (a line end
+ * inside an end tag), so its "on line N" is replaced by the line of the
+ * byte it has read up to, in the whole document.
+ */
+static _Thread_local struct profile_loader *profile_mxml_loading;
 
 struct profile_text {
 	char	*s;
@@ -128,26 +133,25 @@ struct profile_loader {
 	int		 state;		/* 1 more slices, 0 done, -1 failed */
 };
 
-/*
- * mxml's "on line N" counts from the start of the slice it was given:
- * add the LINES before it, so a message reads as for the whole document.
- * The last mention is mxml's own (what it quotes comes before it).
- */
+static size_t	profile_line(struct profile_loader *, size_t);
+
+/* mxml's own "on line N" (the last mention: what it quotes comes first). */
 static void
-profile_mxml_renumber(char *msg, size_t lines)
+profile_mxml_renumber(char *msg, struct profile_loader *l)
 {
 	static const char	 tag[] = " on line ";
 	char			*at = NULL, *p, *end, rest[CR_ERRLEN];
-	unsigned long long	 n;
+	long			 pos;
 
 	for (p = msg; (p = strstr(p, tag)) != NULL; p++)
 		at = p;
-	if (at == NULL || at[sizeof tag - 1] < '0' || at[sizeof tag - 1] > '9')
+	if (at == NULL || at[sizeof tag - 1] < '0' ||
+	    at[sizeof tag - 1] > '9' || (pos = ftell(l->fp)) < 0)
 		return;
-	n = strtoull(at + sizeof tag - 1, &end, 10);
+	(void)strtoull(at + sizeof tag - 1, &end, 10);
 	snprintf(rest, sizeof rest, "%s", end);
-	snprintf(at, CR_ERRLEN - (size_t)(at - msg), "%s%llu%s", tag,
-	    n + (unsigned long long)lines, rest);
+	snprintf(at, CR_ERRLEN - (size_t)(at - msg), "%s%zu%s", tag,
+	    profile_line(l, pos > 0 ? (size_t)pos - 1 : 0), rest);
 }
 
 static void
@@ -162,8 +166,8 @@ profile_mxml_error(const char *msg)
 	while (len > 0 && (msg[len - 1] == '.' || msg[len - 1] == '\n'))
 		len--;
 	cr_seterr(profile_mxml_err, "XML: %.*s", (int)len, msg);
-	if (profile_mxml_lines > 0)
-		profile_mxml_renumber(profile_mxml_err, profile_mxml_lines);
+	if (profile_mxml_loading != NULL)
+		profile_mxml_renumber(profile_mxml_err, profile_mxml_loading);
 	/* One line, whatever of the document mxml quotes. */
 	for (p = profile_mxml_err; *p != '\0'; p++) {
 		if ((unsigned char)*p < 0x20)
@@ -898,11 +902,11 @@ profile_loader_step(struct profile_loader *pl, char *err)
 	 * callback is ours for the load only.
 	 */
 	profile_mxml_enter(&saved, l->why);
-	profile_mxml_lines = k == 0 ? 0 : profile_line(l, l->from) - 1;
+	profile_mxml_loading = l;
 	if (mxmlSAXLoadFile(top, fp, MXML_OPAQUE_CALLBACK, profile_sax, l) ==
 	    NULL && l->why[0] == '\0')
 		cr_seterr(l->why, "XML: cannot parse the document");
-	profile_mxml_lines = 0;
+	profile_mxml_loading = NULL;
 	profile_mxml_leave(&saved);
 	fclose(fp);
 	l->fp = NULL;

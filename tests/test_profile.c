@@ -1095,7 +1095,7 @@ test_sliced_errors(void **state)
 		{ "<B/>\n</flat-profile>\nx", "line 3606: text after the " },
 		{ "<B/>\n<!DOCTYPE x>", "line 3605: <!DOCTYPE x>: DTDs" },
 		{ "<B/>\n", "XML: Missing close tag </flat-profile> under "
-		    "parent <the document> on line 3605" },
+		    "parent <the document> on line 3604" },
 		{ "<B ua=\"x\"/></flat-profile>", "line 3604: B: ua=\"x\"" },
 	};
 	struct warnings	 w;
