@@ -527,6 +527,30 @@ profile_item_end(struct profile_loader *l, const char *start, const char *p,
 	return q;
 }
 
+/*
+ * The end of the comment at START ("<!--"), where mxml ends it: at the
+ * first "-->" with at least one character before it that is not '-'
+ * ("<!---->" and "--->" do not end one).  As profile_item_end.
+ */
+static const char *
+profile_comment_end(struct profile_loader *l, const char *start,
+    const char *end)
+{
+	const char	*c = start + 4, *lim, *q;
+
+	lim = (size_t)(end - start) > PROFILE_MAX_ITEM + 3 ?
+	    start + PROFILE_MAX_ITEM : end;
+	for (q = c + 3; q < lim; q++) {
+		if ((q = memchr(q, '>', lim - q)) == NULL)
+			break;
+		if (q[-1] == '-' && q[-2] == '-' && q[-3] != '-')
+			return q + 1;
+	}
+	if (lim != end)
+		(void)profile_too_long(l, start, end, "a comment is");
+	return NULL;
+}
+
 /* Note a place to cut the root's content, if a slice's worth has passed. */
 static int
 profile_cut_at(struct profile_loader *l, size_t off)
@@ -587,8 +611,7 @@ profile_shape(struct profile_loader *l)
 			continue;
 		}
 		if (end - p >= 3 && memcmp(p, "!--", 3) == 0) {
-			if ((p = profile_item_end(l, start, p + 3, end, "-->",
-			    "a comment is")) == NULL)
+			if ((p = profile_comment_end(l, start, end)) == NULL)
 				return l->err[0] != '\0' ? -1 : 0;
 			text = p;
 			continue;
