@@ -93,6 +93,18 @@ struct profile_text {
 	size_t	 size;
 };
 
+/* profile_shape's place in the text, between two steps. */
+struct profile_shape {
+	const char	*p;
+	const char	*pname;
+	size_t		 pnamelen;
+	const char	*pstart;
+	const char	*text;
+	int		 depth;
+	int		 cutting;
+	int		 rooted;
+};
+
 struct profile_loader {
 	struct params	*p;
 	char		 why[CR_ERRLEN];	/* the first error */
@@ -117,6 +129,13 @@ struct profile_loader {
 	long		 popen;		/* stream offset after its start tag */
 	enum ua		 pua;
 	struct profile_text val;
+
+	/* The checks before mxml, a chunk per step. */
+	enum { PROFILE_TEXT, PROFILE_SHAPE, PROFILE_LOAD } phase;
+	size_t		 scanned;	/* PROFILE_TEXT: bytes checked */
+	size_t		 bom;
+	int		 nonblank;
+	struct profile_shape shape;
 
 	/* Where the root's content is cut into slices (profile_shape). */
 	size_t		 slice;		/* bytes, about, per slice */
@@ -551,6 +570,17 @@ profile_comment_end(struct profile_loader *l, const char *start,
 	return NULL;
 }
 
+/*
+ * Where mxml stops with an error, within the item at START: no cut past
+ * it, and a refusal instead when mxml would first read more than an item
+ * may hold.  0 or -1, as profile_shape.
+ */
+static int
+profile_stop(struct profile_loader *l, const char *start, const char *at)
+{
+	return profile_too_long(l, start, at, "a start tag is");
+}
+
 /* Note a place to cut the root's content, if a slice's worth has passed. */
 static int
 profile_cut_at(struct profile_loader *l, size_t off)
@@ -573,26 +603,31 @@ profile_cut_at(struct profile_loader *l, size_t off)
 }
 
 /*
- * One pass over the text, before mxml: an element opened inside a
+ * One pass over the text, before mxml, about BUDGET bytes of it per call
+ * (1: more to do): an element opened inside a
  * parameter, an element with more attributes than it may have, or an
  * item (a parameter element, a tag, a comment, the text between two
  * tags) longer than PROFILE_MAX_ITEM is refused at once with its line;
  * the places to cut the root's content into slices are noted.  Anything
  * else this lexer does not follow (malformed markup, a DTD) is left to
  * mxml, which reports it: what it skips cannot be deeper than what it
- * has seen, and no place to cut is noted past it.  0 or -1.
+ * has seen, and no place to cut is noted past it.  0 done, or -1.
  */
 static int
-profile_shape(struct profile_loader *l)
+profile_shape(struct profile_loader *l, size_t budget)
 {
-	const char	*p = l->doc, *end = l->doc + l->len, *name, *pname = "";
-	const char	*an, *first = NULL, *q, *start, *text = l->doc;
-	const char	*pstart = NULL;
+	struct profile_shape	*sh = &l->shape;
+	const char	*p = sh->p, *end = l->doc + l->len, *name;
+	const char	*pname = sh->pname, *an, *first = NULL, *q, *start;
+	const char	*text = sh->text, *pstart = sh->pstart, *stop;
 	char		 qn[64], qa[64];
-	size_t		 namelen, pnamelen = 0, anlen, firstlen = 0, line;
-	int		 depth = 0, nattrs, max, cutting = 0, rooted = 0;
+	size_t		 namelen, pnamelen = sh->pnamelen, anlen, firstlen = 0;
+	size_t		 line;
+	int		 depth = sh->depth, nattrs, max, cutting = sh->cutting;
+	int		 rooted = sh->rooted, c;
 
-	while ((p = memchr(p, '<', end - p)) != NULL) {
+	stop = (size_t)(end - p) > budget ? p + budget : end;
+	while (p < stop && (p = memchr(p, '<', end - p)) != NULL) {
 		start = p++;
 		if (depth < 2 && profile_too_long(l, text, start,
 		    "the text between two tags is") == -1)
@@ -662,62 +697,43 @@ profile_shape(struct profile_loader *l)
 		}
 		max = depth == 0 ? PROFILE_MAX_ROOT_ATTRS : PROFILE_MAX_ATTRS;
 		nattrs = 0;
-		for (;;) {
-			while (p < end && profile_space((unsigned char)*p))
+		/*
+		 * The rest of the tag as mxml reads it (mxml_parse_element):
+		 * where it ends, and whether it opens an element.  Where mxml
+		 * would stop with an error, so does this pass (no cut past it).
+		 */
+		if (p >= end)
+			return profile_stop(l, start, p);
+		for (c = *p == '/' || *p == '>' ? *p++ : ' ';;) {
+			if (c == '/' || c == '?') {
+				if (p >= end || *p != '>')
+					return profile_stop(l, start, p);
 				p++;
-			if (profile_too_long(l, start, p, "a start tag is") ==
-			    -1)
-				return -1;
-			if (p >= end)
-				return 0;
-			if (*p == '>') {
-				if (++depth == 2) {
-					pname = name;
-					pnamelen = namelen;
-					pstart = start;
-				} else if (depth == 1 && !rooted) {
-					/* Cut only a root with our name. */
-					rooted = 1;
-					cutting = namelen ==
-					    sizeof PROFILE_ROOT - 1 &&
-					    memcmp(name, PROFILE_ROOT,
-					    namelen) == 0;
-				}
 				break;
 			}
-			if (*p == '/')
-				break;			/* <X/>: depth unchanged */
-			an = p;
-			while (p < end && *p != '=' && *p != '>' &&
-			    !profile_space((unsigned char)*p))
-				p++;
-			anlen = p - an;
+			if (c == '>')
+				break;
+			/* Between attributes: white space, then a name. */
 			while (p < end && profile_space((unsigned char)*p))
 				p++;
-			if (anlen == 0)
-				p++;		/* a stray '=': counts as one */
-			else if (p < end && *p == '=') {
-				/* A value; quoted, or as far as mxml takes it. */
-				p++;
-				while (p < end &&
-				    profile_space((unsigned char)*p))
-					p++;
-				if (p < end && (*p == '"' || *p == '\'')) {
-					if ((q = memchr(p + 1, *p,
-					    end - p - 1)) == NULL) {
-						(void)profile_too_long(l,
-						    start, end,
-						    "a start tag is");
-						return l->err[0] != '\0' ?
-						    -1 : 0;
-					}
-					p = q + 1;
-				} else {
-					while (p < end && *p != '>' &&
-					    !profile_space((unsigned char)*p))
-						p++;
-				}
+			if (p >= end || *p == '<')
+				return profile_stop(l, start, p);
+			if (*p == '/' || *p == '?' || *p == '>') {
+				c = *p++;
+				continue;
 			}
+			an = p;
+			if (*p == '"' || *p == '\'') {
+				if ((q = memchr(p + 1, *p, end - p - 1)) == NULL)
+					return profile_stop(l, start, end);
+				p = q + 1;
+			} else {
+				while (p < end && !profile_space((unsigned char)*p)
+				    && *p != '=' && *p != '/' && *p != '>' &&
+				    *p != '?')
+					p++;
+			}
+			anlen = p - an;
 			/* Name the first attribute that is not ua, if any. */
 			if (first == NULL || (firstlen == 2 &&
 			    memcmp(first, "ua", 2) == 0)) {
@@ -741,9 +757,59 @@ profile_shape(struct profile_loader *l)
 					    "allowed)", line, qn, qa);
 				return -1;
 			}
+			while (p < end && profile_space((unsigned char)*p))
+				p++;
+			if (p >= end || *p != '=')
+				return profile_stop(l, start, p);
+			/* The value: quoted, or up to a space, = / or >. */
+			p++;
+			while (p < end && profile_space((unsigned char)*p))
+				p++;
+			if (p >= end)
+				return profile_stop(l, start, p);
+			if (*p == '"' || *p == '\'') {
+				if ((q = memchr(p + 1, *p, end - p - 1)) == NULL)
+					return profile_stop(l, start, end);
+				c = *q;
+				p = q + 1;
+			} else {
+				for (p++; p < end && !profile_space(
+				    (unsigned char)*p) && *p != '=' &&
+				    *p != '/' && *p != '>'; p++)
+					continue;
+				if (p >= end)
+					return profile_stop(l, start, p);
+				c = *p++;
+			}
 		}
+		if (c != '/') {
+			if (++depth == 2) {
+				pname = name;
+				pnamelen = namelen;
+				pstart = start;
+			} else if (depth == 1 && !rooted) {
+				/* Cut only a root with our name. */
+				rooted = 1;
+				cutting = namelen == sizeof PROFILE_ROOT - 1 &&
+				    memcmp(name, PROFILE_ROOT, namelen) == 0;
+			}
+		}
+		if (profile_too_long(l, start, p, "a start tag is") == -1)
+			return -1;
 		first = NULL;
-		text = p < end ? p + 1 : p;
+		text = p;
+	}
+	if (p != NULL && p < end) {
+		/* The budget is spent: on from here at the next step. */
+		sh->p = p;
+		sh->pname = pname;
+		sh->pnamelen = pnamelen;
+		sh->pstart = pstart;
+		sh->text = text;
+		sh->depth = depth;
+		sh->cutting = cutting;
+		sh->rooted = rooted;
+		return 1;
 	}
 	if (depth < 2 && profile_too_long(l, text, end,
 	    "the text between two tags is") == -1)
@@ -810,9 +876,15 @@ profile_loader_new(const char *buf, size_t len, size_t slice,
     profile_warn_cb warn, void *arg, char *err)
 {
 	struct profile_loader	*l;
-	size_t			 span, bom = 0;
 
-	if ((l = calloc(1, sizeof *l)) == NULL) {
+	/*
+	 * No copy of the document: the stream reads BUF within LEN, so it
+	 * needs no terminating NUL, and a refused profile costs no second
+	 * copy of itself.
+	 */
+	if ((l = calloc(1, sizeof *l)) == NULL ||
+	    (l->p = params_new()) == NULL) {
+		free(l);
 		cr_seterr(err, "out of memory");
 		return NULL;
 	}
@@ -823,45 +895,55 @@ profile_loader_new(const char *buf, size_t len, size_t slice,
 	l->doc = buf;
 	l->len = len;
 	l->slice = slice == 0 ? 1 : slice;
+	l->phase = PROFILE_TEXT;
+	l->state = 1;
+	return l;
+}
 
+/*
+ * The text's check, about BUDGET bytes per call, cut where a character
+ * starts (the check reads whole characters): a stray byte or NUL, or no
+ * visible character at all.  1 more to do, 0 done, -1 refused.
+ */
+static int
+profile_text(struct profile_loader *l, size_t budget)
+{
+	const char	*buf = l->doc;
+	size_t		 from = l->scanned, to, span, i;
+
+	if (from == 0 && l->len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+		l->bom = 3;	/* mxml skips a byte order mark */
+	to = l->len - from > budget ? from + budget : l->len;
+	while (to < l->len && to > from &&
+	    ((unsigned char)buf[to] & 0xc0) == 0x80)
+		to--;
+	if (to == from)
+		to = l->len - from > budget ? from + budget : l->len;
 	/*
 	 * Checking the encoding first gives a clearer message than mxml's
 	 * for a stray byte, and keeps NUL bytes from mxml.
 	 */
-	if ((span = params_text_span(buf, len)) != len) {
-		cr_seterr(err, "line %zu: %s", profile_line(l, span),
+	if ((span = params_text_span(buf + from, to - from)) != to - from &&
+	    (to == l->len || to - from - span > 3)) {
+		span += from;
+		cr_seterr(l->err, "line %zu: %s", profile_line(l, span),
 		    buf[span] == '\0' ? "NUL byte" :
 		    "not UTF-8 XML text (a control character or a bad byte)");
-		goto fail;
+		return -1;
 	}
-	/* mxml skips a UTF-8 byte order mark (Windows editors write one). */
-	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
-		bom = 3;
-	if (profile_blank(buf + bom, len - bom)) {
-		cr_seterr(err, "empty document: no <" PROFILE_ROOT "> element");
-		goto fail;
+	if (span != to - from)
+		to = from + span;	/* a character cut by TO: again */
+	for (i = from > l->bom ? from : l->bom; !l->nonblank && i < to; i++)
+		l->nonblank = !profile_space((unsigned char)buf[i]);
+	l->scanned = to;
+	if (to < l->len)
+		return 1;
+	if (!l->nonblank) {
+		cr_seterr(l->err, "empty document: no <" PROFILE_ROOT
+		    "> element");
+		return -1;
 	}
-	/*
-	 * No copy of the document: the stream reads BUF within LEN, so it
-	 * needs no terminating NUL, and a refused profile costs no second
-	 * copy of itself.
-	 */
-	if ((l->p = params_new()) == NULL) {
-		cr_seterr(err, "out of memory");
-		goto fail;
-	}
-	l->mark = l->end = bom;
-	if (profile_shape(l) == -1) {
-		cr_seterr(err, "%s", l->why);
-		goto fail;
-	}
-	l->line_off = 0;
-	l->line = 1;
-	l->state = 1;
-	return l;
-fail:
-	profile_loader_free(l);
-	return NULL;
+	return 0;
 }
 
 /* The checks that need the whole document read. */
@@ -887,11 +969,37 @@ profile_loader_step(struct profile_loader *pl, char *err)
 	struct profile_mxml_saved saved;
 	mxml_node_t		*top;
 	FILE			*fp;
-	size_t			 k = l->next, open = sizeof PROFILE_OPEN - 1;
+	size_t			 k = l->next, open = sizeof PROFILE_OPEN - 1, scan;
+	int			 rv;
 
 	if (l->state != 1) {
 		cr_seterr(err, "%s", l->state == 0 ? "already read" : l->why);
 		return l->state;
+	}
+	/* First the checks, a chunk per step: far cheaper than mxml's. */
+	scan = l->slice <= SIZE_MAX / 16 ? l->slice * 16 : SIZE_MAX;
+	switch (l->phase) {
+	case PROFILE_TEXT:
+		if ((rv = profile_text(l, scan)) == -1)
+			goto fail;
+		if (rv == 0) {
+			l->phase = PROFILE_SHAPE;
+			l->mark = l->end = l->bom;
+			l->shape.p = l->shape.text = l->doc;
+			l->shape.pname = "";
+		}
+		return 1;
+	case PROFILE_SHAPE:
+		if ((rv = profile_shape(l, scan)) == -1)
+			goto fail;
+		if (rv == 0) {
+			l->phase = PROFILE_LOAD;
+			l->line_off = 0;
+			l->line = 1;
+		}
+		return 1;
+	case PROFILE_LOAD:
+		break;
 	}
 	l->from = k == 0 ? 0 : l->cuts[k - 1];
 	l->to = k < l->ncuts ? l->cuts[k] : l->len;

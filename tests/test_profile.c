@@ -1022,12 +1022,9 @@ parse_all_ways(const char *doc, struct warnings *w, char *err)
 			for (steps = 1; (rv = profile_loader_step(pl,
 			    err2)) == 1; steps++)
 				continue;
-			/* Failing stops the steps at the slice that failed. */
+			/* The checks' chunks, then the slices read. */
 			if (rv == 0)
-				assert_int_equal(steps,
-				    profile_loader_slices(pl));
-			else
-				assert_true(steps <= profile_loader_slices(pl));
+				assert_true(steps > profile_loader_slices(pl));
 			q = rv == 0 ? profile_loader_take(pl) : NULL;
 			/* Done: steps and takes say so. */
 			assert_int_equal(profile_loader_step(pl, err2), rv);
@@ -1048,6 +1045,19 @@ parse_all_ways(const char *doc, struct warnings *w, char *err)
 	return p;
 }
 
+/* PL's steps, until done (WANT 0) or failed (-1); how many it took. */
+static int
+loader_run(struct profile_loader *pl, int want)
+{
+	char	err[CR_ERRLEN];
+	int	rv, steps;
+
+	for (steps = 1; (rv = profile_loader_step(pl, err)) == 1; steps++)
+		continue;
+	assert_int_equal(rv, want);
+	return steps;
+}
+
 static void
 test_sliced(void **state)
 {
@@ -1056,10 +1066,12 @@ test_sliced(void **state)
 	struct params		*p;
 	char			*doc, err[CR_ERRLEN];
 
-	doc = sliced_doc(3000, "</flat-profile>\n<!-- tail -->\n");
+	doc = sliced_doc(3000, "<U>\xc3\xa9\xf0\x9f\x98\x80\xe2\x82\xac"
+	    "\xc3\xa9\xf0\x9f\x98\x80\xe2\x82\xac\xf0\x9f\x98\x80</U>"
+	    "</flat-profile>\n<!-- tail -->\n");
 	p = parse_all_ways(doc, &w, err);
 	assert_non_null(p);
-	assert_int_equal(params_count(p), 2400);
+	assert_int_equal(params_count(p), 2401);
 	assert_int_equal(w.n, 600);
 	assert_non_null(strstr(w.last, "line 3603: P2998: duplicate"));
 	assert_string_equal(value(p, "P3"), "d4");
@@ -1070,13 +1082,15 @@ test_sliced(void **state)
 	/* A slice is 4 KiB and at most an item (here < 64 bytes) more. */
 	assert_non_null(pl = profile_loader_new(doc, strlen(doc), 4096, NULL,
 	    NULL, err));
+	loader_run(pl, 0);
 	assert_true(profile_loader_slices(pl) >= strlen(doc) / (4096 + 64));
 	assert_true(profile_loader_slices(pl) <= strlen(doc) / 4096 + 1);
 	assert_true(profile_loader_slices(pl) >= 20);
 	profile_loader_free(pl);
-	/* Never: one step. */
+	/* Never: one slice, and a step for each check. */
 	assert_non_null(pl = profile_loader_new(doc, strlen(doc), SIZE_MAX,
 	    NULL, NULL, err));
+	assert_int_equal(loader_run(pl, 0), 3);
 	assert_int_equal(profile_loader_slices(pl), 1);
 	profile_loader_free(pl);
 	free(doc);
@@ -1097,6 +1111,10 @@ test_sliced_errors(void **state)
 		{ "<B/>\n", "XML: Missing close tag </flat-profile> under "
 		    "parent <the document> on line 3604" },
 		{ "<B ua=\"x\"/></flat-profile>", "line 3604: B: ua=\"x\"" },
+		{ "<B>\xc3\xa9\xf0\x9f\x98\x80\xc3</B></flat-profile>",
+		    "line 3604: not UTF-8 XML text" },
+		{ "<B>\xe2\x82\xac\n\x01</B></flat-profile>",
+		    "line 3605: not UTF-8 XML text" },
 	};
 	struct warnings	 w;
 	char		*doc, err[CR_ERRLEN];
@@ -1194,6 +1212,19 @@ test_sliced_mxml_rules(void **state)
 	}
 	parse_fails("<flat-profile>\n<A>'</A\n><afla=\n\n0\n>",
 	    "attribute '0' in element afla= on line 6", NULL);
+	/*
+	 * An unquoted value ends at '=', and a quoted attribute name runs
+	 * to its quote, past '>' and end tags: mxml reads to the end here.
+	 */
+	parse_fails("<flat-profile>\n<A v=v=\"1>\n</A>\n<B>2</B>\n",
+	    "Missing value for attribute '\"1> </A> <B>2</B> '", NULL);
+	p = parse("<flat-profile><A ua=rw>1</A><B ua='ro'/><C ua=\"na\"?>3</C>"
+	    "<D ua=rw/><E\nua\n=\nrw\n></E></flat-profile>", err);
+	assert_non_null(p);
+	assert_int_equal(params_count(p), 5);
+	assert_string_equal(value(p, "C"), "3");
+	assert_null(value(p, "D"));
+	params_free(p);
 }
 
 /* Out of memory in any step: a clean failure, nothing leaked. */
