@@ -251,10 +251,11 @@ int		 cfgreport_report(struct cfgreport *, unsigned, char *);
  * "NAME=VALUE" line per name (an agent setting the profile lacks reads as
  * its default); dump: the configuration as a flat profile; info: MAC, mode,
  * next deadline and one block per destination.  A get whose answer
- * would pass CFGREPORT_GET_MAX bytes (the control socket's reply limit) is
- * refused before anything is built.
+ * would pass CFGREPORT_GET_MAX bytes is refused before anything is built:
+ * as much as an import carries, so that no get costs the loop more than
+ * a round (a larger configuration is read whole with dump).
  */
-#define CFGREPORT_GET_MAX	(64 * 1024 * 1024)
+#define CFGREPORT_GET_MAX	(16 * 1024 * 1024)
 char		*cfgreport_get(struct cfgreport *, size_t, const char *const *,
 		    char *);
 char		*cfgreport_dump(struct cfgreport *);
