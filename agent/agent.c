@@ -226,7 +226,7 @@ agent_settings(struct cfgreport *a)
 /* --- batches ------------------------------------------------------------- */
 
 /* Apply BATCH durably; then re-plan, re-time and maybe arm. */
-static int
+int
 agent_apply(struct cfgreport *a, const struct params *batch,
     enum cfgreport_source source, char *err)
 {
@@ -321,7 +321,7 @@ cfgreport_set(struct cfgreport *a, enum cfgreport_source source, size_t n,
 	return rv;
 }
 
-static void
+void
 agent_warn_cb(void *arg, const char *msg)
 {
 	agent_log(arg, LOG_WARNING, "%s", msg);
@@ -452,15 +452,13 @@ agent_sip_log(void *arg, int prio, const char *msg)
  * Apply the profile file when its content differs from the last applied.
  * It is read once: the digest recorded is of the bytes applied.
  */
-static int
-agent_load_profile(struct cfgreport *a, char *err)
+int
+agent_profile_read(struct cfgreport *a, char **bufp, size_t *lenp,
+    uint8_t *digest, char *err)
 {
-	struct params	*p;
 	const uint8_t	*known;
-	uint8_t		 digest[STATE_DIGEST_LEN];
 	char		*buf;
 	size_t		 len;
-	int		 rv;
 
 	if ((buf = fileio_read(a->profile_path, CONFIG_MAX_PROFILE, &len,
 	    err)) == NULL)
@@ -472,27 +470,56 @@ agent_load_profile(struct cfgreport *a, char *err)
 	}
 	known = store_profile_digest(a->store);
 	if (!store_is_fresh(a->store) && known != NULL &&
-	    memcmp(digest, known, sizeof digest) == 0) {
+	    memcmp(digest, known, STATE_DIGEST_LEN) == 0) {
 		free(buf);
 		agent_log(a, LOG_DEBUG, "%s: unchanged since last applied",
 		    a->profile_path);
-		return 0;
+		return 1;
 	}
+	*bufp = buf;
+	*lenp = len;
+	return 0;
+}
+
+int
+agent_profile_apply(struct cfgreport *a, struct params *p,
+    const uint8_t *digest, char *err)
+{
+	int	rv;
+
 	/* Lenient: a bad value is logged and dropped (spec.md §2). */
-	p = config_parse(a->profile_path, buf, len, 0,
-	    store_is_fresh(a->store) ? NULL : store_params(a->store),
-	    agent_warn_cb, a, err);
-	free(buf);
-	if (p == NULL)
+	if (config_settle(a->profile_path, p, 0, store_is_fresh(a->store) ?
+	    NULL : store_params(a->store), agent_warn_cb, a, err) == -1)
 		return -1;
 	/* A fresh store takes the profile as every destination's baseline. */
 	if (store_is_fresh(a->store))
 		rv = store_baseline(a->store, p, digest, err);
 	else if ((rv = agent_apply(a, p, CFGREPORT_PROVISIONING, err)) == 0)
 		rv = store_set_profile_digest(a->store, digest, err);
-	params_free(p);
 	if (rv == 0)
 		agent_log(a, LOG_INFO, "%s: applied", a->profile_path);
+	return rv;
+}
+
+static int
+agent_load_profile(struct cfgreport *a, char *err)
+{
+	struct params	*p;
+	uint8_t		 digest[STATE_DIGEST_LEN];
+	char		*buf, why[CR_ERRLEN];
+	size_t		 len;
+	int		 rv;
+
+	if ((rv = agent_profile_read(a, &buf, &len, digest, err)) != 0)
+		return rv == 1 ? 0 : -1;
+	p = profile_parse(buf, len, agent_warn_cb, a, why);
+	free(buf);
+	if (p == NULL) {
+		cr_seterr(err, "%s: %s", a->profile_path, why);
+		return -1;
+	}
+	rv = agent_profile_apply(a, p, digest, err);
+	params_free(p);
 	return rv;
 }
 
@@ -646,7 +673,8 @@ cfgreport_new(struct event_base *base, const struct cfgreport_config *cfg,
 		cr_seterr(err, "out of memory");
 		goto err;
 	}
-	if ((a->status = params_new()) == NULL || sched_init(a, why) == -1) {
+	if ((a->status = params_new()) == NULL || sched_init(a, why) == -1 ||
+	    import_init(a, why) == -1) {
 		cr_seterr(err, "%s", a->status == NULL ? "out of memory" : why);
 		goto err;
 	}
@@ -720,6 +748,8 @@ cfgreport_free(struct cfgreport *a)
 
 	if (a == NULL)
 		return;
+	/* Callers of imports still queued hear first, from a whole agent. */
+	import_free(a);
 	sipd_free(a->sip);
 	sipshare_remove(a);
 	for (i = 0; i < a->ndests; i++)

@@ -5,6 +5,7 @@
 #define CFGREPORT_AGENT_H
 
 #include <sys/types.h>
+#include <sys/queue.h>
 
 #include <net/if.h>
 #include <netinet/in.h>
@@ -115,6 +116,10 @@ struct cfgreport {
 	long			 local_delay;	/* armed with; 0: off */
 	double			 started;	/* monotonic, for Uptime */
 
+	/* import.c: imports and reloads, read a slice per loop pass. */
+	TAILQ_HEAD(, cfgreport_import) imports;
+	struct event		*import_ev;	/* zero-length: the next slice */
+
 	int			 stopping;
 	struct event		*stop_ev;
 	void			(*stop_done)(void *);
@@ -124,6 +129,18 @@ struct cfgreport {
 /* agent.c */
 void	agent_log(struct cfgreport *, int, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
+void	agent_warn_cb(void *, const char *);
+int	agent_apply(struct cfgreport *, const struct params *,
+	    enum cfgreport_source, char *);
+/*
+ * The profile file, read, with its digest into DIGEST: 0 and *BUF (to
+ * free), 1 when it is what was last applied (nothing to do), -1.
+ */
+int	agent_profile_read(struct cfgreport *, char **, size_t *, uint8_t *,
+	    char *);
+/* P, read from that file, settled and applied (or taken as the baseline). */
+int	agent_profile_apply(struct cfgreport *, struct params *,
+	    const uint8_t *, char *);
 double	agent_now(const struct cfgreport *);
 time_t	agent_wall(const struct cfgreport *);
 uint32_t agent_random(struct cfgreport *);
@@ -151,6 +168,11 @@ void	dest_upload(struct dest *);
 void	dest_free(struct dest *);
 size_t	dest_in_flight(const struct cfgreport *);
 unsigned dest_kind_bit(enum report_kind);
+
+/* import.c — imports and reloads a slice per loop pass (docs/control.md) */
+int	import_init(struct cfgreport *, char *);
+/* Every import still queued ends with "the agent is shutting down". */
+void	import_free(struct cfgreport *);
 
 /* sched.c */
 int	sched_init(struct cfgreport *, char *);
@@ -195,6 +217,9 @@ int	status_check(const struct params *, char *);
  * the warning says which.
  */
 struct params	*config_parse(const char *, const char *, size_t, int,
+		    const struct params *, profile_warn_cb, void *, char *);
+/* config_parse's second half, on a set already read from PATH. */
+int		 config_settle(const char *, struct params *, int,
 		    const struct params *, profile_warn_cb, void *, char *);
 /* config_parse of the file PATH. */
 struct params	*config_load(const char *, int, profile_warn_cb, void *,

@@ -203,6 +203,32 @@ int		 cfgreport_set(struct cfgreport *, enum cfgreport_source,
 int		 cfgreport_import(struct cfgreport *, const char *, size_t,
 		    char *);
 /*
+ * The same without holding the loop for the whole document: XML (LEN
+ * bytes, unchanged until DONE is called or the import cancelled) is read
+ * a slice per loop pass, then applied whole as cfgreport_import applies
+ * it; DONE is called once, from the loop, with 0 or -1 and the reason
+ * ("" on success).  Imports and reloads run one at a time, in the order
+ * asked.  NULL (reason in ERR) when the agent is shutting down.
+ * cfgreport_free ends those still queued with "the agent is shutting
+ * down"; cfgreport_import_cancel ends one without calling DONE.
+ */
+struct cfgreport_import;
+typedef void	(*cfgreport_import_done)(void *, int, const char *);
+struct cfgreport_import *cfgreport_import_start(struct cfgreport *,
+		    const char *, size_t, cfgreport_import_done, void *,
+		    char *);
+/*
+ * cfgreport_reload in the same way: the file is read when its turn comes
+ * (DONE gets 0 too when it is unchanged).  NULL without a profile file,
+ * or when a reload is already waiting for its turn (it will read the file
+ * as it is then).
+ */
+struct cfgreport_import *cfgreport_reload_start(struct cfgreport *,
+		    cfgreport_import_done, void *, char *);
+void		 cfgreport_import_cancel(struct cfgreport_import *);
+/* Imports and reloads queued or being read. */
+size_t		 cfgreport_imports(const struct cfgreport *);
+/*
  * Status values: a batch that would leave more than
  * CFGREPORT_STATUS_MAX_VALUES values or CFGREPORT_STATUS_MAX_BYTES bytes of
  * names and values is refused whole.
@@ -225,10 +251,11 @@ int		 cfgreport_report(struct cfgreport *, unsigned, char *);
  * "NAME=VALUE" line per name (an agent setting the profile lacks reads as
  * its default); dump: the configuration as a flat profile; info: MAC, mode,
  * next deadline and one block per destination.  A get whose answer
- * would pass CFGREPORT_GET_MAX bytes (the control socket's reply limit) is
- * refused before anything is built.
+ * would pass CFGREPORT_GET_MAX bytes is refused before anything is built:
+ * as much as an import carries, so that no get costs the loop more than
+ * a round (a larger configuration is read whole with dump).
  */
-#define CFGREPORT_GET_MAX	(64 * 1024 * 1024)
+#define CFGREPORT_GET_MAX	(16 * 1024 * 1024)
 char		*cfgreport_get(struct cfgreport *, size_t, const char *const *,
 		    char *);
 char		*cfgreport_dump(struct cfgreport *);

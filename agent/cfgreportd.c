@@ -212,6 +212,16 @@ daemon_stopped(void *arg)
 	event_base_loopbreak(dm->base);
 }
 
+/* A SIGHUP's reload, read a slice per loop pass, is over. */
+static void
+daemon_reloaded(void *arg, int rv, const char *err)
+{
+	if (rv == -1)
+		log_warnx("reload: %s; the configuration in effect is kept",
+		    err);
+	cfgreport_trim();
+}
+
 static void
 daemon_signal(evutil_socket_t sig, short ev, void *arg)
 {
@@ -221,10 +231,9 @@ daemon_signal(evutil_socket_t sig, short ev, void *arg)
 	switch (sig) {
 	case SIGHUP:
 		log_info("SIGHUP: reloading the profile");
-		if (cfgreport_reload(dm->agent, err) == -1)
-			log_warnx("reload: %s; the configuration in effect "
-			    "is kept", err);
-		cfgreport_trim();
+		if (cfgreport_reload_start(dm->agent, daemon_reloaded, dm,
+		    err) == NULL)
+			log_info("reload: %s", err);
 		break;
 	default:
 		log_info("signal %d: shutting down", (int)sig);

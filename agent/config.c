@@ -12,21 +12,16 @@
 #include "proto.h"
 #include "agent.h"
 
-struct params *
-config_parse(const char *path, const char *buf, size_t len, int strict,
+int
+config_settle(const char *path, struct params *p, int strict,
     const struct params *current, profile_warn_cb warn, void *arg,
     char *err)
 {
-	struct params		*p;
 	const struct param	*pa, *cur;
 	char			 why[CR_ERRLEN], msg[CR_ERRLEN + 64];
 	char			 name[CR_ERRLEN];
 	size_t			 i;
 
-	if ((p = profile_parse(buf, len, warn, arg, why)) == NULL) {
-		cr_seterr(err, "%s: %s", path, why);
-		return NULL;
-	}
 	for (i = 0; i < params_count(p); ) {
 		pa = params_at(p, i);
 		if (pa->value == NULL ||
@@ -36,8 +31,7 @@ config_parse(const char *path, const char *buf, size_t len, int strict,
 		}
 		if (strict) {
 			cr_seterr(err, "%s: %s", path, why);
-			params_free(p);
-			return NULL;
+			return -1;
 		}
 		/* Only agent settings fail the check: their names are short. */
 		snprintf(name, sizeof name, "%s", pa->name);
@@ -49,6 +43,25 @@ config_parse(const char *path, const char *buf, size_t len, int strict,
 		if (warn != NULL)
 			warn(arg, msg);
 		params_remove(p, name);
+	}
+	return 0;
+}
+
+struct params *
+config_parse(const char *path, const char *buf, size_t len, int strict,
+    const struct params *current, profile_warn_cb warn, void *arg,
+    char *err)
+{
+	struct params	*p;
+	char		 why[CR_ERRLEN];
+
+	if ((p = profile_parse(buf, len, warn, arg, why)) == NULL) {
+		cr_seterr(err, "%s: %s", path, why);
+		return NULL;
+	}
+	if (config_settle(path, p, strict, current, warn, arg, err) == -1) {
+		params_free(p);
+		return NULL;
 	}
 	return p;
 }

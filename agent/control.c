@@ -119,6 +119,20 @@ control_report(struct cfgreport *a, int argc, char **argv, char *err)
 	return cfgreport_report(a, kinds, err);
 }
 
+/* An import read and applied (or refused): its reply. */
+static void
+control_imported(void *arg, int rv, const char *err)
+{
+	struct ctl_req	*req = arg;
+
+	if (rv == 0)
+		ctl_reply(req, 1, "", 0);
+	else
+		ctl_reply(req, 0, err, strlen(err));
+	/* Its peak (the request, the set read, a batch) given back. */
+	cfgreport_trim();
+}
+
 static void
 control_handle(void *arg, struct ctl_req *req, int argc, char **argv,
     const uint8_t *blob, size_t bloblen)
@@ -145,11 +159,10 @@ control_handle(void *arg, struct ctl_req *req, int argc, char **argv,
 	else if (strcmp(cmd, "import") == 0) {
 		if (bloblen == 0)
 			cr_seterr(err, "import: the profile is empty");
-		else {
-			rv = cfgreport_import(a, (const char *)blob, bloblen,
-			    err);
-			cfgreport_trim();
-		}
+		/* The reply comes once it is applied; the blob lives till then. */
+		else if (cfgreport_import_start(a, (const char *)blob, bloblen,
+		    control_imported, req, err) != NULL)
+			return;
 	} else if (strcmp(cmd, "report") == 0)
 		rv = control_report(a, argc, argv, err);
 	else if (strcmp(cmd, "get") == 0) {

@@ -20,6 +20,14 @@
  * of them) before any callback could object.  profile_shape checks both in
  * one pass over the text first (docs/profile.md).
  *
+ * Reading in slices: a large import must not hold the agent's loop for
+ * the whole parse, and mxml cannot pause.  The same pass notes where the
+ * root's content can be cut, before a '<' between two parameters (or
+ * comments), about every SLICE bytes; each slice is then loaded by mxml
+ * as a document of its own, wrapped in a <flat-profile> start and end tag
+ * of ours, at the offsets it has in the whole text.  Every item is
+ * bounded (PROFILE_MAX_ITEM), so no slice is much longer than SLICE.
+ *
  * Writing streams as well: each parameter's element is built alone, saved
  * by mxml and handed to the caller's sink before the next is built.
  */
@@ -50,6 +58,16 @@
 #define PROFILE_TOP	"the document"
 #define PROFILE_PROLOG	"?xml version=\"1.0\" encoding=\"UTF-8\"?"
 #define PROFILE_MASK	"*****"
+/* What a slice is wrapped in: the root's name is checked before cutting. */
+#define PROFILE_OPEN	"<" PROFILE_ROOT ">"
+#define PROFILE_CLOSE	"</" PROFILE_ROOT ">"
+/*
+ * The most bytes a parameter element (start tag to end tag), a comment,
+ * a processing instruction, a tag or the text between two tags may take
+ * as written: a value of PARAMS_MAX_VALUE bytes of '"' written as &quot;
+ * fits with room to spare.  It bounds the work of one slice.
+ */
+#define PROFILE_MAX_ITEM	(8 * PARAMS_MAX_VALUE)
 /* Attributes an element may carry: a parameter its ua, the root a few. */
 #define PROFILE_MAX_ATTRS	1
 #define PROFILE_MAX_ROOT_ATTRS	4
@@ -61,6 +79,13 @@
  * only.  Thread-local because mxml keeps its callback per thread too.
  */
 static _Thread_local char *profile_mxml_err;
+/*
+ * The load under way, for the line of an error: mxml counts lines from
+ * the start of what it was given (a slice) and misses some (a line end
+ * inside an end tag), so its "on line N" is replaced by the line of the
+ * byte it has read up to, in the whole document.
+ */
+static _Thread_local struct profile_loader *profile_mxml_loading;
 
 struct profile_text {
 	char	*s;
@@ -68,8 +93,21 @@ struct profile_text {
 	size_t	 size;
 };
 
-struct profile_load {
+/* profile_shape's place in the text, between two steps. */
+struct profile_shape {
+	const char	*p;
+	const char	*pname;
+	size_t		 pnamelen;
+	const char	*pstart;
+	const char	*text;
+	int		 depth;
+	int		 cutting;
+	int		 rooted;
+};
+
+struct profile_loader {
 	struct params	*p;
+	char		 why[CR_ERRLEN];	/* the first error */
 	const char	*doc;		/* the input, LEN bytes, no NUL */
 	size_t		 len;
 	size_t		 pos;		/* the stream's read position */
@@ -91,7 +129,49 @@ struct profile_load {
 	long		 popen;		/* stream offset after its start tag */
 	enum ua		 pua;
 	struct profile_text val;
+
+	/* The checks before mxml, a chunk per step. */
+	enum { PROFILE_TEXT, PROFILE_SHAPE, PROFILE_LOAD } phase;
+	size_t		 scanned;	/* PROFILE_TEXT: bytes checked */
+	size_t		 bom;
+	int		 nonblank;
+	struct profile_shape shape;
+
+	/* Where the root's content is cut into slices (profile_shape). */
+	size_t		 slice;		/* bytes, about, per slice */
+	size_t		*cuts;
+	size_t		 ncuts;
+	size_t		 cutsize;
+	size_t		 next;		/* the slice to load next */
+	int		 resume;	/* our start tag is next, not the root */
+	/* The stream of the slice being loaded: OPEN, doc[from, to), CLOSE. */
+	size_t		 vstart;	/* the offset of the stream's first byte */
+	size_t		 from;
+	size_t		 to;
+	int		 wrap_close;
+	int		 state;		/* 1 more slices, 0 done, -1 failed */
 };
+
+static size_t	profile_line(struct profile_loader *, size_t);
+
+/* mxml's own "on line N" (the last mention: what it quotes comes first). */
+static void
+profile_mxml_renumber(char *msg, struct profile_loader *l)
+{
+	static const char	 tag[] = " on line ";
+	char			*at = NULL, *p, *end, rest[CR_ERRLEN];
+	long			 pos;
+
+	for (p = msg; (p = strstr(p, tag)) != NULL; p++)
+		at = p;
+	if (at == NULL || at[sizeof tag - 1] < '0' ||
+	    at[sizeof tag - 1] > '9' || (pos = ftell(l->fp)) < 0)
+		return;
+	(void)strtoull(at + sizeof tag - 1, &end, 10);
+	snprintf(rest, sizeof rest, "%s", end);
+	snprintf(at, CR_ERRLEN - (size_t)(at - msg), "%s%zu%s", tag,
+	    profile_line(l, pos > 0 ? (size_t)pos - 1 : 0), rest);
+}
 
 static void
 profile_mxml_error(const char *msg)
@@ -105,6 +185,8 @@ profile_mxml_error(const char *msg)
 	while (len > 0 && (msg[len - 1] == '.' || msg[len - 1] == '\n'))
 		len--;
 	cr_seterr(profile_mxml_err, "XML: %.*s", (int)len, msg);
+	if (profile_mxml_loading != NULL)
+		profile_mxml_renumber(profile_mxml_err, profile_mxml_loading);
 	/* One line, whatever of the document mxml quotes. */
 	for (p = profile_mxml_err; *p != '\0'; p++) {
 		if ((unsigned char)*p < 0x20)
@@ -160,7 +242,7 @@ profile_mxml_leave(const struct profile_mxml_saved *s)
  * earlier one is counted from the start again.
  */
 static size_t
-profile_line(struct profile_load *l, size_t off)
+profile_line(struct profile_loader *l, size_t off)
 {
 	const char	*p, *end;
 
@@ -218,7 +300,7 @@ profile_text_add(struct profile_text *t, const char *s)
 }
 
 static void
-profile_open(struct profile_load *l, mxml_node_t *node, size_t off)
+profile_open(struct profile_loader *l, mxml_node_t *node, size_t off)
 {
 	const char	*name = mxmlGetElement(node), *an, *av;
 	char		 q[64], q2[64];
@@ -227,6 +309,10 @@ profile_open(struct profile_load *l, mxml_node_t *node, size_t off)
 
 	switch (l->depth++) {
 	case 0:
+		if (l->resume) {
+			l->resume = 0;	/* a slice's start tag: the root goes on */
+			return;
+		}
 		if (l->seen_root) {
 			cr_seterr(l->err, "line %zu: <%s> after the "
 			    "<" PROFILE_ROOT "> element", line,
@@ -278,7 +364,7 @@ profile_open(struct profile_load *l, mxml_node_t *node, size_t off)
 }
 
 static void
-profile_close(struct profile_load *l, size_t off)
+profile_close(struct profile_loader *l, size_t off)
 {
 	const struct param	*old;
 	const char		*value;
@@ -328,7 +414,7 @@ profile_close(struct profile_load *l, size_t off)
 
 /* Character data (DATA) and CDATA sections. */
 static void
-profile_data(struct profile_load *l, const char *text)
+profile_data(struct profile_loader *l, const char *text)
 {
 	size_t	lead;
 
@@ -347,7 +433,7 @@ profile_data(struct profile_load *l, const char *text)
 static void
 profile_sax(mxml_node_t *node, mxml_sax_event_t ev, void *arg)
 {
-	struct profile_load	*l = arg;
+	struct profile_loader	*l = arg;
 	const char		*name;
 	char			 q[32];
 	long			 pos;
@@ -399,7 +485,8 @@ profile_sax(mxml_node_t *node, mxml_sax_event_t ev, void *arg)
 		}
 		break;
 	}
-	if (l->depth == 0 && ev != MXML_SAX_DATA)
+	/* Not a slice's end tag: that is after the slice's text. */
+	if (l->depth == 0 && ev != MXML_SAX_DATA && off <= l->to)
 		l->end = off;
 	/* mxml reports text once it has read the '<' that ends it. */
 	l->mark = ev == MXML_SAX_DATA && off > 0 ? off - 1 : off;
@@ -416,7 +503,7 @@ profile_cut(const char *s, size_t len, char *buf, size_t size)
 	params_quote(raw, buf, size);
 }
 
-/* The end of the first NEEDLE at or after P, or NULL. */
+/* The end of the first NEEDLE in [P, END), or NULL. */
 static const char *
 profile_past(const char *p, const char *end, const char *needle)
 {
@@ -429,45 +516,166 @@ profile_past(const char *p, const char *end, const char *needle)
 	return NULL;
 }
 
+/* Refuse WHAT at START when it runs on past PROFILE_MAX_ITEM bytes. */
+static int
+profile_too_long(struct profile_loader *l, const char *start,
+    const char *stop, const char *what)
+{
+	if ((size_t)(stop - start) <= PROFILE_MAX_ITEM)
+		return 0;
+	cr_seterr(l->err, "line %zu: %s longer than %d bytes",
+	    profile_line(l, start - l->doc), what, PROFILE_MAX_ITEM);
+	return -1;
+}
+
 /*
- * One pass over the text, before mxml: an element opened inside a
- * parameter, or an element with more attributes than it may have, is
- * refused at once with its line.  Anything else this lexer does not
- * follow (malformed markup, a DTD) is left to mxml, which reports it:
- * what it skips cannot be deeper than what it has seen.  0 or -1.
+ * The end of the markup at START that ends in NEEDLE, when it ends within
+ * PROFILE_MAX_ITEM bytes.  NULL with l->err set when it runs on past
+ * that, NULL alone when the document ends first (mxml's to report).
+ */
+static const char *
+profile_item_end(struct profile_loader *l, const char *start, const char *p,
+    const char *end, const char *needle, const char *what)
+{
+	const char	*lim, *q;
+
+	lim = (size_t)(end - start) > PROFILE_MAX_ITEM + strlen(needle) ?
+	    start + PROFILE_MAX_ITEM : end;
+	if ((q = profile_past(p, lim, needle)) == NULL && lim != end)
+		(void)profile_too_long(l, start, end, what);
+	return q;
+}
+
+/*
+ * The end of the comment at START ("<!--"), where mxml ends it: at the
+ * first "-->" with at least one character before it that is not '-'
+ * ("<!---->" and "--->" do not end one).  As profile_item_end.
+ */
+static const char *
+profile_comment_end(struct profile_loader *l, const char *start,
+    const char *end)
+{
+	const char	*c = start + 4, *lim, *q;
+
+	lim = (size_t)(end - start) > PROFILE_MAX_ITEM + 3 ?
+	    start + PROFILE_MAX_ITEM : end;
+	for (q = c + 3; q < lim; q++) {
+		if ((q = memchr(q, '>', lim - q)) == NULL)
+			break;
+		if (q[-1] == '-' && q[-2] == '-' && q[-3] != '-')
+			return q + 1;
+	}
+	if (lim != end)
+		(void)profile_too_long(l, start, end, "a comment is");
+	return NULL;
+}
+
+/*
+ * Where mxml stops with an error, within the item at START: no cut past
+ * it, and a refusal instead when mxml would first read more than an item
+ * may hold.  0 or -1, as profile_shape.
  */
 static int
-profile_shape(struct profile_load *l)
+profile_stop(struct profile_loader *l, const char *start, const char *at)
 {
-	const char	*p = l->doc, *end = l->doc + l->len, *name, *pname = "";
-	const char	*an, *first = NULL, *q;
-	char		 qn[64], qa[64];
-	size_t		 namelen, pnamelen = 0, anlen, firstlen = 0, line;
-	int		 depth = 0, nattrs, max;
+	return profile_too_long(l, start, at, "a start tag is");
+}
 
-	while ((p = memchr(p, '<', end - p)) != NULL) {
-		p++;
+/* Note a place to cut the root's content, if a slice's worth has passed. */
+static int
+profile_cut_at(struct profile_loader *l, size_t off)
+{
+	size_t	last = l->ncuts > 0 ? l->cuts[l->ncuts - 1] : 0, *c, size;
+
+	if (off - last < l->slice)
+		return 0;
+	if (l->ncuts == l->cutsize) {
+		size = l->cutsize == 0 ? 64 : l->cutsize * 2;
+		if ((c = reallocarray(l->cuts, size, sizeof *c)) == NULL) {
+			cr_seterr(l->err, "out of memory");
+			return -1;
+		}
+		l->cuts = c;
+		l->cutsize = size;
+	}
+	l->cuts[l->ncuts++] = off;
+	return 0;
+}
+
+/*
+ * One pass over the text, before mxml, about BUDGET bytes of it per call
+ * (1: more to do): an element opened inside a
+ * parameter, an element with more attributes than it may have, or an
+ * item (a parameter element, a tag, a comment, the text between two
+ * tags) longer than PROFILE_MAX_ITEM is refused at once with its line;
+ * the places to cut the root's content into slices are noted.  Anything
+ * else this lexer does not follow (malformed markup, a DTD) is left to
+ * mxml, which reports it: what it skips cannot be deeper than what it
+ * has seen, and no place to cut is noted past it.  0 done, or -1.
+ */
+static int
+profile_shape(struct profile_loader *l, size_t budget)
+{
+	struct profile_shape	*sh = &l->shape;
+	const char	*p = sh->p, *end = l->doc + l->len, *name;
+	const char	*pname = sh->pname, *an, *first = NULL, *q, *start;
+	const char	*text = sh->text, *pstart = sh->pstart, *stop;
+	char		 qn[64], qa[64];
+	size_t		 namelen, pnamelen = sh->pnamelen, anlen, firstlen = 0;
+	size_t		 line;
+	int		 depth = sh->depth, nattrs, max, cutting = sh->cutting;
+	int		 rooted = sh->rooted, c;
+
+	stop = (size_t)(end - p) > budget ? p + budget : end;
+	while (p < stop && (p = memchr(p, '<', end - p)) != NULL) {
+		start = p++;
+		if (depth < 2 && profile_too_long(l, text, start,
+		    "the text between two tags is") == -1)
+			return -1;
+		if (depth >= 2 && profile_too_long(l, pstart, start,
+		    "a parameter's element is") == -1)
+			return -1;
+		if (depth == 1 && cutting &&
+		    profile_cut_at(l, start - l->doc) == -1)
+			return -1;
 		if (p < end && *p == '?') {
-			if ((p = profile_past(p, end, "?>")) == NULL)
-				return 0;
+			if ((p = profile_item_end(l, start, p, end, "?>",
+			    "a processing instruction is")) == NULL)
+				return l->err[0] != '\0' ? -1 : 0;
+			text = p;
 			continue;
 		}
 		if (end - p >= 3 && memcmp(p, "!--", 3) == 0) {
-			if ((p = profile_past(p + 3, end, "-->")) == NULL)
-				return 0;
+			if ((p = profile_comment_end(l, start, end)) == NULL)
+				return l->err[0] != '\0' ? -1 : 0;
+			text = p;
 			continue;
 		}
 		if (end - p >= 8 && memcmp(p, "![CDATA[", 8) == 0) {
-			if ((p = profile_past(p + 8, end, "]]>")) == NULL)
-				return 0;
+			if ((p = profile_item_end(l, start, p + 8, end, "]]>",
+			    "a CDATA section is")) == NULL)
+				return l->err[0] != '\0' ? -1 : 0;
+			text = p;
 			continue;
 		}
-		if (p < end && *p == '!')
-			return 0;		/* a DTD: mxml's business */
+		if (p < end && *p == '!') {
+			/* A DTD: mxml's business, within bounds. */
+			(void)profile_item_end(l, start, p, end, ">",
+			    "a declaration is");
+			return l->err[0] != '\0' ? -1 : 0;
+		}
 		if (p < end && *p == '/') {
-			if ((p = memchr(p, '>', end - p)) == NULL ||
-			    --depth < 0)
+			if ((p = profile_item_end(l, start, p, end, ">",
+			    "an end tag is")) == NULL)
+				return l->err[0] != '\0' ? -1 : 0;
+			text = p;
+			if (--depth < 0)
 				return 0;	/* mxml stops there */
+			if (depth == 1 && profile_too_long(l, pstart, p,
+			    "a parameter's element is") == -1)
+				return -1;
+			if (depth == 0)
+				cutting = 0;	/* the root has ended */
 			continue;
 		}
 
@@ -483,52 +691,49 @@ profile_shape(struct profile_load *l)
 			profile_cut(pname, pnamelen, qn, sizeof qn);
 			profile_cut(name, namelen, qa, sizeof qa);
 			cr_seterr(l->err, "line %zu: %s: element <%s> inside "
-			    "a parameter", profile_line(l, name - 1 - l->doc),
+			    "a parameter", profile_line(l, start - l->doc),
 			    qn, qa);
 			return -1;
 		}
 		max = depth == 0 ? PROFILE_MAX_ROOT_ATTRS : PROFILE_MAX_ATTRS;
 		nattrs = 0;
-		for (;;) {
-			while (p < end && profile_space((unsigned char)*p))
+		/*
+		 * The rest of the tag as mxml reads it (mxml_parse_element):
+		 * where it ends, and whether it opens an element.  Where mxml
+		 * would stop with an error, so does this pass (no cut past it).
+		 */
+		if (p >= end)
+			return profile_stop(l, start, p);
+		for (c = *p == '/' || *p == '>' ? *p++ : ' ';;) {
+			if (c == '/' || c == '?') {
+				if (p >= end || *p != '>')
+					return profile_stop(l, start, p);
 				p++;
-			if (p >= end)
-				return 0;
-			if (*p == '>') {
-				if (++depth == 2) {
-					pname = name;
-					pnamelen = namelen;
-				}
 				break;
 			}
-			if (*p == '/')
-				break;			/* <X/>: depth unchanged */
-			an = p;
-			while (p < end && *p != '=' && *p != '>' &&
-			    !profile_space((unsigned char)*p))
-				p++;
-			anlen = p - an;
+			if (c == '>')
+				break;
+			/* Between attributes: white space, then a name. */
 			while (p < end && profile_space((unsigned char)*p))
 				p++;
-			if (anlen == 0)
-				p++;		/* a stray '=': counts as one */
-			else if (p < end && *p == '=') {
-				/* A value; quoted, or as far as mxml takes it. */
-				p++;
-				while (p < end &&
-				    profile_space((unsigned char)*p))
-					p++;
-				if (p < end && (*p == '"' || *p == '\'')) {
-					if ((q = memchr(p + 1, *p,
-					    end - p - 1)) == NULL)
-						return 0;
-					p = q + 1;
-				} else {
-					while (p < end && *p != '>' &&
-					    !profile_space((unsigned char)*p))
-						p++;
-				}
+			if (p >= end || *p == '<')
+				return profile_stop(l, start, p);
+			if (*p == '/' || *p == '?' || *p == '>') {
+				c = *p++;
+				continue;
 			}
+			an = p;
+			if (*p == '"' || *p == '\'') {
+				if ((q = memchr(p + 1, *p, end - p - 1)) == NULL)
+					return profile_stop(l, start, end);
+				p = q + 1;
+			} else {
+				while (p < end && !profile_space((unsigned char)*p)
+				    && *p != '=' && *p != '/' && *p != '>' &&
+				    *p != '?')
+					p++;
+			}
+			anlen = p - an;
 			/* Name the first attribute that is not ua, if any. */
 			if (first == NULL || (firstlen == 2 &&
 			    memcmp(first, "ua", 2) == 0)) {
@@ -538,7 +743,7 @@ profile_shape(struct profile_load *l)
 			if (++nattrs > max) {
 				profile_cut(name, namelen, qn, sizeof qn);
 				profile_cut(first, firstlen, qa, sizeof qa);
-				line = profile_line(l, name - 1 - l->doc);
+				line = profile_line(l, start - l->doc);
 				if (depth == 0)
 					cr_seterr(l->err, "line %zu: <%s>: more "
 					    "than %d attributes", line, qn, max);
@@ -552,36 +757,113 @@ profile_shape(struct profile_load *l)
 					    "allowed)", line, qn, qa);
 				return -1;
 			}
+			while (p < end && profile_space((unsigned char)*p))
+				p++;
+			if (p >= end || *p != '=')
+				return profile_stop(l, start, p);
+			/* The value: quoted, or up to a space, = / or >. */
+			p++;
+			while (p < end && profile_space((unsigned char)*p))
+				p++;
+			if (p >= end)
+				return profile_stop(l, start, p);
+			if (*p == '"' || *p == '\'') {
+				if ((q = memchr(p + 1, *p, end - p - 1)) == NULL)
+					return profile_stop(l, start, end);
+				c = *q;
+				p = q + 1;
+			} else {
+				for (p++; p < end && !profile_space(
+				    (unsigned char)*p) && *p != '=' &&
+				    *p != '/' && *p != '>'; p++)
+					continue;
+				if (p >= end)
+					return profile_stop(l, start, p);
+				c = *p++;
+			}
 		}
+		if (c != '/') {
+			if (++depth == 2) {
+				pname = name;
+				pnamelen = namelen;
+				pstart = start;
+			} else if (depth == 1 && !rooted) {
+				/* Cut only a root with our name. */
+				rooted = 1;
+				cutting = namelen == sizeof PROFILE_ROOT - 1 &&
+				    memcmp(name, PROFILE_ROOT, namelen) == 0;
+			}
+		}
+		if (profile_too_long(l, start, p, "a start tag is") == -1)
+			return -1;
 		first = NULL;
+		text = p;
 	}
+	if (p != NULL && p < end) {
+		/* The budget is spent: on from here at the next step. */
+		sh->p = p;
+		sh->pname = pname;
+		sh->pnamelen = pnamelen;
+		sh->pstart = pstart;
+		sh->text = text;
+		sh->depth = depth;
+		sh->cutting = cutting;
+		sh->rooted = rooted;
+		return 1;
+	}
+	if (depth < 2 && profile_too_long(l, text, end,
+	    "the text between two tags is") == -1)
+		return -1;
+	if (depth >= 2 && profile_too_long(l, pstart, end,
+	    "a parameter's element is") == -1)
+		return -1;
 	return 0;
 }
 
 /*
- * The document as a read-only stream that ends once the load has failed:
- * mxml then stops at the end of its buffer (fopencookie's, 8 KiB at most)
- * instead of reading on to the end.
+ * The slice as a read-only stream: our start tag (after the first
+ * slice), the document's bytes [FROM, TO), our end tag (before the last
+ * slice), at the offsets of the whole document, so ftell() tells where in
+ * the document mxml is.  It ends once the load has failed: mxml then
+ * stops at the end of its buffer (fopencookie's, 8 KiB at most) instead
+ * of reading on to the end.
  */
 static ssize_t
 profile_stream_read(void *cookie, char *buf, size_t size)
 {
-	struct profile_load	*l = cookie;
+	struct profile_loader	*l = cookie;
+	const char		*src;
+	size_t			 n, done = 0, open = sizeof PROFILE_OPEN - 1;
 
 	if (l->err[0] != '\0')
 		return 0;
-	if (size > l->len - l->pos)
-		size = l->len - l->pos;
-	memcpy(buf, l->doc + l->pos, size);
-	l->pos += size;
-	return (ssize_t)size;
+	while (done < size) {
+		if (l->pos < l->from) {		/* our start tag */
+			src = PROFILE_OPEN + open - (l->from - l->pos);
+			n = l->from - l->pos;
+		} else if (l->pos < l->to) {
+			src = l->doc + l->pos;
+			n = l->to - l->pos;
+		} else if (l->wrap_close && l->pos - l->to <
+		    sizeof PROFILE_CLOSE - 1) {
+			src = PROFILE_CLOSE + (l->pos - l->to);
+			n = sizeof PROFILE_CLOSE - 1 - (l->pos - l->to);
+		} else
+			break;
+		if (n > size - done)
+			n = size - done;
+		memcpy(buf + done, src, n);
+		done += n;
+		l->pos += n;
+	}
+	return (ssize_t)done;
 }
 
 /* Only what ftell() asks: where the stream is. */
 static int
 profile_stream_seek(void *cookie, off64_t *off, int whence)
 {
-	struct profile_load	*l = cookie;
+	struct profile_loader	*l = cookie;
 
 	if (whence != SEEK_CUR || *off != 0)
 		return -1;
@@ -589,109 +871,239 @@ profile_stream_seek(void *cookie, off64_t *off, int whence)
 	return 0;
 }
 
-struct params *
-profile_parse(const char *buf, size_t len, profile_warn_cb warn, void *arg,
-    char *err)
+struct profile_loader *
+profile_loader_new(const char *buf, size_t len, size_t slice,
+    profile_warn_cb warn, void *arg, char *err)
 {
-	struct profile_load	 l;
-	struct profile_mxml_saved saved;
-	mxml_node_t		*top = NULL;
-	char			 why[CR_ERRLEN] = "";
-	size_t			 span, bom = 0;
+	struct profile_loader	*l;
 
-	memset(&l, 0, sizeof l);
-	l.err = why;
-	l.warn = warn;
-	l.arg = arg;
-	l.line = 1;
-
-	/*
-	 * Checking the encoding first gives a clearer message than mxml's
-	 * for a stray byte, and keeps NUL bytes from mxml.
-	 */
-	if ((span = params_text_span(buf, len)) != len) {
-		l.doc = buf;
-		l.len = len;
-		cr_seterr(err, "line %zu: %s", profile_line(&l, span),
-		    buf[span] == '\0' ? "NUL byte" :
-		    "not UTF-8 XML text (a control character or a bad byte)");
-		return NULL;
-	}
-	/* mxml skips a UTF-8 byte order mark (Windows editors write one). */
-	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
-		bom = 3;
-	if (profile_blank(buf + bom, len - bom)) {
-		cr_seterr(err, "empty document: no <" PROFILE_ROOT "> element");
-		return NULL;
-	}
 	/*
 	 * No copy of the document: the stream reads BUF within LEN, so it
 	 * needs no terminating NUL, and a refused profile costs no second
 	 * copy of itself.
 	 */
-	if ((l.p = params_new()) == NULL ||
-	    (top = mxmlNewElement(MXML_NO_PARENT, PROFILE_TOP)) == NULL)
-		goto nomem;
-	l.doc = buf;
-	l.len = len;
-	l.mark = l.end = bom;
-	if (profile_shape(&l) == -1) {
-		params_free(l.p);
-		mxmlDelete(top);
-		cr_seterr(err, "%s", why);
+	if ((l = calloc(1, sizeof *l)) == NULL ||
+	    (l->p = params_new()) == NULL) {
+		free(l);
+		cr_seterr(err, "out of memory");
 		return NULL;
 	}
-	l.line_off = 0;
-	l.line = 1;
-	if ((l.fp = fopencookie(&l, "r", (cookie_io_functions_t){
+	l->err = l->why;
+	l->warn = warn;
+	l->arg = arg;
+	l->line = 1;
+	l->doc = buf;
+	l->len = len;
+	l->slice = slice == 0 ? 1 : slice;
+	l->phase = PROFILE_TEXT;
+	l->state = 1;
+	return l;
+}
+
+/*
+ * The text's check, about BUDGET bytes per call, cut where a character
+ * starts (the check reads whole characters): a stray byte or NUL, or no
+ * visible character at all.  1 more to do, 0 done, -1 refused.
+ */
+static int
+profile_text(struct profile_loader *l, size_t budget)
+{
+	const char	*buf = l->doc;
+	size_t		 from = l->scanned, to, span, i;
+
+	if (from == 0 && l->len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+		l->bom = 3;	/* mxml skips a byte order mark */
+	to = l->len - from > budget ? from + budget : l->len;
+	while (to < l->len && to > from &&
+	    ((unsigned char)buf[to] & 0xc0) == 0x80)
+		to--;
+	if (to == from)
+		to = l->len - from > budget ? from + budget : l->len;
+	/*
+	 * Checking the encoding first gives a clearer message than mxml's
+	 * for a stray byte, and keeps NUL bytes from mxml.
+	 */
+	if ((span = params_text_span(buf + from, to - from)) != to - from &&
+	    (to == l->len || to - from - span > 3)) {
+		span += from;
+		cr_seterr(l->err, "line %zu: %s", profile_line(l, span),
+		    buf[span] == '\0' ? "NUL byte" :
+		    "not UTF-8 XML text (a control character or a bad byte)");
+		return -1;
+	}
+	if (span != to - from)
+		to = from + span;	/* a character cut by TO: again */
+	for (i = from > l->bom ? from : l->bom; !l->nonblank && i < to; i++)
+		l->nonblank = !profile_space((unsigned char)buf[i]);
+	l->scanned = to;
+	if (to < l->len)
+		return 1;
+	if (!l->nonblank) {
+		cr_seterr(l->err, "empty document: no <" PROFILE_ROOT
+		    "> element");
+		return -1;
+	}
+	return 0;
+}
+
+/* The checks that need the whole document read. */
+static void
+profile_finish(struct profile_loader *l)
+{
+	size_t	end = l->end;
+
+	if (!l->seen_root)
+		cr_seterr(l->err, "no <" PROFILE_ROOT "> element");
+	else if (!profile_blank(l->doc + end, l->len - end)) {
+		while (profile_space((unsigned char)l->doc[end]))
+			end++;
+		cr_seterr(l->err, "line %zu: text after the <" PROFILE_ROOT
+		    "> element", profile_line(l, end));
+	}
+}
+
+int
+profile_loader_step(struct profile_loader *pl, char *err)
+{
+	struct profile_loader	*l = pl;
+	struct profile_mxml_saved saved;
+	mxml_node_t		*top;
+	FILE			*fp;
+	size_t			 k = l->next, open = sizeof PROFILE_OPEN - 1, scan;
+	int			 rv;
+
+	if (l->state != 1) {
+		cr_seterr(err, "%s", l->state == 0 ? "already read" : l->why);
+		return l->state;
+	}
+	/* First the checks, a chunk per step: far cheaper than mxml's. */
+	scan = l->slice <= SIZE_MAX / 16 ? l->slice * 16 : SIZE_MAX;
+	switch (l->phase) {
+	case PROFILE_TEXT:
+		if ((rv = profile_text(l, scan)) == -1)
+			goto fail;
+		if (rv == 0) {
+			l->phase = PROFILE_SHAPE;
+			l->mark = l->end = l->bom;
+			l->shape.p = l->shape.text = l->doc;
+			l->shape.pname = "";
+		}
+		return 1;
+	case PROFILE_SHAPE:
+		if ((rv = profile_shape(l, scan)) == -1)
+			goto fail;
+		if (rv == 0) {
+			l->phase = PROFILE_LOAD;
+			l->line_off = 0;
+			l->line = 1;
+		}
+		return 1;
+	case PROFILE_LOAD:
+		break;
+	}
+	l->from = k == 0 ? 0 : l->cuts[k - 1];
+	l->to = k < l->ncuts ? l->cuts[k] : l->len;
+	l->wrap_close = k < l->ncuts;
+	/* A cut is past the root's start tag, longer than ours. */
+	l->vstart = l->pos = k == 0 ? 0 : l->from - open;
+	l->resume = k > 0;
+
+	if ((top = mxmlNewElement(MXML_NO_PARENT, PROFILE_TOP)) == NULL ||
+	    (fp = fopencookie(l, "r", (cookie_io_functions_t){
 	    .read = profile_stream_read, .seek = profile_stream_seek })) ==
-	    NULL)
-		goto nomem;
+	    NULL) {
+		if (top != NULL)
+			mxmlDelete(top);
+		cr_seterr(l->err, "out of memory");
+		goto fail;
+	}
+	l->fp = fp;
 #ifdef HAVE___FSETLOCKING
 	/*
 	 * The stream is this call's alone: mxml reads it a byte at a time
 	 * with getc(), and once any thread exists (curl's resolver) each
 	 * call would take stdio's lock: 5 % of a large import's cost.
 	 */
-	(void)__fsetlocking(l.fp, FSETLOCKING_BYCALLER);
+	(void)__fsetlocking(fp, FSETLOCKING_BYCALLER);
 #endif
 
 	/*
 	 * Under a top node of our own mxml accepts white space, comments and
 	 * processing instructions around the root; mxml's process-wide
-	 * callback is ours for the call only.
+	 * callback is ours for the load only.
 	 */
-	profile_mxml_enter(&saved, why);
-	if (mxmlSAXLoadFile(top, l.fp, MXML_OPAQUE_CALLBACK, profile_sax,
-	    &l) == NULL && why[0] == '\0')
-		cr_seterr(why, "XML: cannot parse the document");
+	profile_mxml_enter(&saved, l->why);
+	profile_mxml_loading = l;
+	if (mxmlSAXLoadFile(top, fp, MXML_OPAQUE_CALLBACK, profile_sax, l) ==
+	    NULL && l->why[0] == '\0')
+		cr_seterr(l->why, "XML: cannot parse the document");
+	profile_mxml_loading = NULL;
 	profile_mxml_leave(&saved);
-	fclose(l.fp);
+	fclose(fp);
+	l->fp = NULL;
 	mxmlDelete(top);
-	top = NULL;
 
-	if (why[0] == '\0' && !l.seen_root)
-		cr_seterr(why, "no <" PROFILE_ROOT "> element");
-	if (why[0] == '\0' && !profile_blank(buf + l.end, len - l.end)) {
-		while (profile_space((unsigned char)buf[l.end]))
-			l.end++;
-		cr_seterr(why, "line %zu: text after the <" PROFILE_ROOT
-		    "> element", profile_line(&l, l.end));
-	}
-	free(l.val.s);
-	if (why[0] != '\0') {
-		params_free(l.p);
-		cr_seterr(err, "%s", why);
+	if (l->why[0] == '\0' && k == l->ncuts)
+		profile_finish(l);
+	if (l->why[0] != '\0')
+		goto fail;
+	l->next++;
+	l->state = k < l->ncuts ? 1 : 0;
+	return l->state;
+fail:
+	l->state = -1;
+	cr_seterr(err, "%s", l->why);
+	return -1;
+}
+
+struct params *
+profile_loader_take(struct profile_loader *pl)
+{
+	struct params	*p;
+
+	if (pl->state != 0)
 		return NULL;
-	}
-	return l.p;
+	p = pl->p;
+	pl->p = NULL;
+	return p;
+}
 
-nomem:
-	if (top != NULL)
-		mxmlDelete(top);
-	params_free(l.p);
-	cr_seterr(err, "out of memory");
-	return NULL;
+size_t
+profile_loader_slices(const struct profile_loader *pl)
+{
+	return pl->ncuts + 1;
+}
+
+void
+profile_loader_free(struct profile_loader *pl)
+{
+	if (pl == NULL)
+		return;
+	params_free(pl->p);
+	if (pl->val.s != NULL)
+		crypt_wipe(pl->val.s, pl->val.size);
+	free(pl->val.s);
+	free(pl->cuts);
+	free(pl);
+}
+
+struct params *
+profile_parse(const char *buf, size_t len, profile_warn_cb warn, void *arg,
+    char *err)
+{
+	struct profile_loader	*pl;
+	struct params		*p = NULL;
+	int			 rv;
+
+	if ((pl = profile_loader_new(buf, len, SIZE_MAX, warn, arg, err)) ==
+	    NULL)
+		return NULL;
+	while ((rv = profile_loader_step(pl, err)) == 1)
+		continue;
+	if (rv == 0)
+		p = profile_loader_take(pl);
+	profile_loader_free(pl);
+	return p;
 }
 
 /*

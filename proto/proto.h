@@ -172,6 +172,25 @@ typedef void (*profile_warn_cb)(void *, const char *);
 struct params	*profile_parse(const char *, size_t, profile_warn_cb, void *,
 		    char *);
 /*
+ * The same parse in steps, for a caller that must not be held for the
+ * whole document (an agent's loop): profile_loader_new checks the text
+ * and its shape in one pass and notes where to cut it, about every SLICE
+ * bytes (SIZE_MAX: never); each profile_loader_step has mxml read one
+ * slice.  BUF must stay unchanged until profile_loader_free.  The result
+ * and every message are those of profile_parse, whatever SLICE is.
+ * profile_loader_new: NULL with ERR on a refusal found by that pass.
+ * profile_loader_step: 1 more to read, 0 done (then profile_loader_take
+ * hands over the set, once), -1 failed with ERR (again on a later call).
+ */
+struct profile_loader;
+struct profile_loader *profile_loader_new(const char *, size_t, size_t,
+		    profile_warn_cb, void *, char *);
+int		 profile_loader_step(struct profile_loader *, char *);
+struct params	*profile_loader_take(struct profile_loader *);
+/* How many steps the whole document takes. */
+size_t		 profile_loader_slices(const struct profile_loader *);
+void		 profile_loader_free(struct profile_loader *);
+/*
  * Secrets (settings_is_secret) as *****, omitted names left out, and the
  * --key/--pwd of *_Rule values masked (rule_mask_secrets).
  */

@@ -1053,6 +1053,214 @@ test_torn_journal_is_a_warning(void **state)
 	assert_int_equal(f->errs, 1);
 }
 
+/* --- imports read a slice per loop pass (issue 9, the loop's goal) ----- */
+
+struct imported {
+	int	calls;
+	int	rv;
+	char	err[CFGREPORT_ERRLEN];
+};
+
+static void
+imported_cb(void *arg, int rv, const char *err)
+{
+	struct imported	*im = arg;
+
+	im->calls++;
+	im->rv = rv;
+	snprintf(im->err, sizeof im->err, "%s", err);
+}
+
+/* A profile of N parameters P0..P(N-1) valued V, and TAIL before its end. */
+static char *
+import_doc(size_t n, const char *v, const char *tail)
+{
+	size_t	 size = n * (48 + strlen(v)) + strlen(tail) + 256, i;
+	char	*doc = malloc(size), *o;
+
+	assert_non_null(doc);
+	o = doc + sprintf(doc, "<flat-profile>\n<Report_Rule>"
+	    "[--delta]http://prov/d.xml</Report_Rule>\n");
+	for (i = 0; i < n; i++)
+		o += sprintf(o, "  <P%zu ua=\"rw\">%s%zu</P%zu>\n", i, v, i, i);
+	sprintf(o, "%s</flat-profile>\n", tail);
+	return doc;
+}
+
+static char *
+fx_get1(struct fx *f, const char *name)
+{
+	char	err[CFGREPORT_ERRLEN], *got;
+
+	if ((got = cfgreport_get(f->a, 1, &name, err)) == NULL)
+		fail_msg("get %s: %s", name, err);
+	return got;
+}
+
+/* One pass of the loop at a time: the import is read across several. */
+static int
+fx_passes_until(struct fx *f, const struct imported *im)
+{
+	int	n;
+
+	for (n = 0; im->calls == 0; n++) {
+		assert_true(n < 1000);
+		assert_int_equal(event_base_loop(f->base, EVLOOP_ONCE |
+		    EVLOOP_NONBLOCK), 0);
+	}
+	return n;
+}
+
+static void
+test_import_in_slices(void **state)
+{
+	struct fx		*f = *state;
+	struct imported		 one = { 0, 0, "" }, two = { 0, 0, "" };
+	const char		*p7 = "P7", *mine = "mine";
+	char			*doc, *doc2, *got, err[CFGREPORT_ERRLEN];
+	int			 passes;
+
+	fx_agent(f, "<Report_Rule>[--delta]http://prov/d.xml</Report_Rule>"
+	    "<P7>old</P7>");
+	/* 3,000 parameters: about 120 KB, more than one 64 KiB slice. */
+	doc = import_doc(3000, "a", "");
+	doc2 = import_doc(3000, "b", "");
+	assert_non_null(cfgreport_import_start(f->a, doc, strlen(doc),
+	    imported_cb, &one, err));
+	assert_non_null(cfgreport_import_start(f->a, doc2, strlen(doc2),
+	    imported_cb, &two, err));
+	assert_int_equal(cfgreport_imports(f->a), 2);
+	/* Nothing is applied while it is read; other requests are served. */
+	assert_int_equal(event_base_loop(f->base, EVLOOP_ONCE |
+	    EVLOOP_NONBLOCK), 0);
+	assert_int_equal(event_base_loop(f->base, EVLOOP_ONCE |
+	    EVLOOP_NONBLOCK), 0);
+	assert_int_equal(one.calls, 0);
+	got = fx_get1(f, "P7");
+	assert_string_equal(got, "P7=old\n");
+	free(got);
+	/* A local change meanwhile: the import, applied later, wins. */
+	assert_int_equal(cfgreport_set(f->a, CFGREPORT_LOCAL, 1, &p7, &mine,
+	    err), 0);
+	passes = fx_passes_until(f, &one) + 2;
+	assert_true(passes >= 3);	/* its start, two slices at least */
+	assert_int_equal(one.rv, 0);
+	assert_string_equal(one.err, "");
+	got = fx_get1(f, "P7");
+	assert_string_equal(got, "P7=a7\n");
+	free(got);
+	/* The second, asked after it, is applied after it. */
+	assert_int_equal(two.calls, 0);
+	fx_passes_until(f, &two);
+	assert_int_equal(two.rv, 0);
+	got = fx_get1(f, "P2999");
+	assert_string_equal(got, "P2999=b2999\n");
+	free(got);
+	assert_int_equal(one.calls, 1);
+	assert_int_equal(two.calls, 1);
+	assert_int_equal(cfgreport_imports(f->a), 0);
+	assert_non_null(strstr(f->log, "provisioning batch: 3000 change(s)"));
+	free(doc);
+	free(doc2);
+}
+
+/*
+ * Refused late in the document: the reason has the line, and nothing
+ * read before it is applied.  Cancelled: no call; freed: the callers of
+ * imports still queued hear why.
+ */
+static void
+test_import_refused_cancelled_freed(void **state)
+{
+	struct fx		*f = *state;
+	struct imported		 bad = { 0, 0, "" }, gone = { 0, 0, "" };
+	struct imported		 late = { 0, 0, "" };
+	struct cfgreport_import	*im;
+	char			*doc, *ok, *got, err[CFGREPORT_ERRLEN];
+
+	fx_agent(f, "<Report_Rule>[--delta]http://prov/d.xml</Report_Rule>"
+	    "<P7>old</P7>");
+	doc = import_doc(3000, "a", "<X>1</Y>\n");
+	assert_non_null(cfgreport_import_start(f->a, doc, strlen(doc),
+	    imported_cb, &bad, err));
+	fx_passes_until(f, &bad);
+	assert_int_equal(bad.rv, -1);
+	assert_non_null(strstr(bad.err, "Mismatched close tag </Y> under "
+	    "parent <X> on line 3003"));
+	got = fx_get1(f, "P7");
+	assert_string_equal(got, "P7=old\n");
+	free(got);
+	assert_int_equal(fx_info_num(f, "pending-changes "), 0);
+
+	ok = import_doc(10, "c", "");
+	assert_non_null(im = cfgreport_import_start(f->a, ok, strlen(ok),
+	    imported_cb, &gone, err));
+	cfgreport_import_cancel(im);
+	fx_loop(f);
+	assert_int_equal(gone.calls, 0);
+	got = fx_get1(f, "P7");
+	assert_string_equal(got, "P7=old\n");
+	free(got);
+
+	assert_non_null(cfgreport_import_start(f->a, ok, strlen(ok),
+	    imported_cb, &late, err));
+	cfgreport_free(f->a);
+	f->a = NULL;
+	assert_int_equal(late.calls, 1);
+	assert_int_equal(late.rv, -1);
+	assert_string_equal(late.err, "the agent is shutting down");
+	free(ok);
+	free(doc);
+}
+
+/* SIGHUP's reload: read when its turn comes; a second one joins it. */
+static void
+test_reload_in_slices(void **state)
+{
+	struct fx	*f = *state;
+	struct imported	 r = { 0, 0, "" }, again = { 0, 0, "" };
+	char		 path[160], err[CFGREPORT_ERRLEN], *doc, *got;
+	FILE		*fp;
+
+	fx_agent(f, "<Report_Rule>[--delta]http://prov/d.xml</Report_Rule>"
+	    "<P7>old</P7>");
+	assert_non_null(cfgreport_reload_start(f->a, imported_cb, &r, err));
+	assert_null(cfgreport_reload_start(f->a, imported_cb, &again, err));
+	assert_non_null(strstr(err, "a reload is already waiting"));
+	/* Written after the signal, before its turn: this is what is read. */
+	snprintf(path, sizeof path, "%s/p.xml", f->dir);
+	doc = import_doc(3000, "r", "");
+	assert_non_null(fp = fopen(path, "w"));
+	fputs(doc, fp);
+	fclose(fp);
+	fx_passes_until(f, &r);
+	assert_int_equal(r.rv, 0);
+	got = fx_get1(f, "P7");
+	assert_string_equal(got, "P7=r7\n");
+	free(got);
+	assert_non_null(strstr(f->log, "p.xml: applied"));
+	/* Unchanged since: done at once, nothing applied. */
+	memset(&r, 0, sizeof r);
+	assert_non_null(cfgreport_reload_start(f->a, imported_cb, &r, err));
+	fx_passes_until(f, &r);
+	assert_int_equal(r.rv, 0);
+	assert_non_null(strstr(f->log, "unchanged since last applied"));
+	/* Broken: the file and line in the reason, the configuration kept. */
+	assert_non_null(fp = fopen(path, "w"));
+	fputs("<flat-profile>\n<P7>x</P8>\n</flat-profile>\n", fp);
+	fclose(fp);
+	memset(&r, 0, sizeof r);
+	assert_non_null(cfgreport_reload_start(f->a, imported_cb, &r, err));
+	fx_passes_until(f, &r);
+	assert_int_equal(r.rv, -1);
+	assert_non_null(strstr(r.err, "p.xml: XML: Mismatched close tag"));
+	got = fx_get1(f, "P7");
+	assert_string_equal(got, "P7=r7\n");
+	free(got);
+	assert_int_equal(again.calls, 0);
+	free(doc);
+}
+
 int
 main(void)
 {
@@ -1079,6 +1287,9 @@ main(void)
 		T(test_damaged_profile_at_start),
 		T(test_long_destination),
 		T(test_torn_journal_is_a_warning),
+		T(test_import_in_slices),
+		T(test_import_refused_cancelled_freed),
+		T(test_reload_in_slices),
 	};
 #undef T
 

@@ -31,10 +31,48 @@ collect(void *arg, const char *msg)
 	snprintf(w->last, sizeof w->last, "%s", msg);
 }
 
+static int	params_equal(const struct params *, const struct params *);
+
+/* DOC read in slices of SLICE bytes, one step at a time. */
+static struct params *
+parse_sliced(const char *doc, size_t len, size_t slice, char *err)
+{
+	struct profile_loader	*pl;
+	struct params		*p = NULL;
+	int			 rv;
+
+	if ((pl = profile_loader_new(doc, len, slice, NULL, NULL, err)) ==
+	    NULL)
+		return NULL;
+	while ((rv = profile_loader_step(pl, err)) == 1)
+		continue;
+	if (rv == 0)
+		assert_non_null(p = profile_loader_take(pl));
+	profile_loader_free(pl);
+	return p;
+}
+
+/*
+ * Every document of these tests is read whole and in slices as small as
+ * can be (a cut before every item of the root's content): the outcome and
+ * the message must be the same.
+ */
 static struct params *
 parse(const char *doc, char *err)
 {
-	return profile_parse(doc, strlen(doc), NULL, NULL, err);
+	struct params	*p, *q;
+	char		 err2[CR_ERRLEN] = "";
+	size_t		 len = strlen(doc);
+
+	p = profile_parse(doc, len, NULL, NULL, err);
+	q = parse_sliced(doc, len, 1, err2);
+	if (p == NULL && q == NULL && strcmp(err, err2) != 0)
+		fail_msg("whole: \"%s\"; sliced: \"%s\"", err, err2);
+	if ((p == NULL) != (q == NULL) || (p != NULL && !params_equal(p, q)))
+		fail_msg("whole and sliced differ: \"%s\" / \"%s\"",
+		    p == NULL ? err : "ok", q == NULL ? err2 : "ok");
+	params_free(q);
+	return p;
 }
 
 /* Parse DOC, which must fail with a reason containing every WANT. */
@@ -924,6 +962,303 @@ test_fail_malloc(void **state)
 	params_free(p);
 }
 
+/* A profile of N parameters with comments, CDATA, PIs and duplicates. */
+static char *
+sliced_doc(size_t n, const char *tail)
+{
+	size_t	 size = n * 96 + strlen(tail) + 256, i;
+	char	*doc = malloc(size), *o;
+
+	assert_non_null(doc);
+	o = doc + sprintf(doc, "<?xml version=\"1.0\"?>\n<!-- head -->\n"
+	    "<flat-profile a=\"1\">\n");
+	for (i = 0; i < n; i++) {
+		switch (i % 5) {
+		case 0:
+			o += sprintf(o, "  <P%zu ua=\"rw\">v&amp;%zu</P%zu>\n",
+			    i, i, i);
+			break;
+		case 1:
+			o += sprintf(o, "<!-- c%zu -->\n<P%zu/>", i, i);
+			break;
+		case 2:
+			o += sprintf(o, "<P%zu><![CDATA[<%zu>]]></P%zu>\n",
+			    i, i, i);
+			break;
+		case 3:
+			o += sprintf(o, "<?pi %zu?><P%zu>\r\n  x </P%zu>", i,
+			    i, i);
+			break;
+		default:
+			/* A duplicate of the one before: a warning. */
+			o += sprintf(o, "\n<P%zu>d%zu</P%zu>\n", i - 1, i,
+			    i - 1);
+			break;
+		}
+	}
+	strcpy(o, tail);
+	return doc;
+}
+
+/* Read DOC whole and in slices of every size in SLICES: all alike. */
+static struct params *
+parse_all_ways(const char *doc, struct warnings *w, char *err)
+{
+	static const size_t	 slices[] = { 1, 7, 100, 4096, 65536 };
+	struct profile_loader	*pl;
+	struct params		*p, *q;
+	struct warnings		 w2;
+	char			 err2[CR_ERRLEN];
+	size_t			 i, len = strlen(doc), steps;
+	int			 rv;
+
+	p = profile_parse(doc, len, collect, w, err);
+	for (i = 0; i < sizeof slices / sizeof slices[0]; i++) {
+		memset(&w2, 0, sizeof w2);
+		err2[0] = '\0';
+		q = NULL;
+		if ((pl = profile_loader_new(doc, len, slices[i], collect, &w2,
+		    err2)) != NULL) {
+			for (steps = 1; (rv = profile_loader_step(pl,
+			    err2)) == 1; steps++)
+				continue;
+			/* The checks' chunks, then the slices read. */
+			if (rv == 0)
+				assert_true(steps > profile_loader_slices(pl));
+			q = rv == 0 ? profile_loader_take(pl) : NULL;
+			/* Done: steps and takes say so. */
+			assert_int_equal(profile_loader_step(pl, err2), rv);
+			assert_null(profile_loader_take(pl));
+			profile_loader_free(pl);
+		}
+		if (p == NULL) {
+			assert_null(q);
+			assert_string_equal(err, err2);
+		} else {
+			assert_non_null(q);
+			assert_true(params_equal(p, q));
+		}
+		assert_int_equal(w->n, w2.n);
+		assert_string_equal(w->last, w2.last);
+		params_free(q);
+	}
+	return p;
+}
+
+/* PL's steps, until done (WANT 0) or failed (-1); how many it took. */
+static int
+loader_run(struct profile_loader *pl, int want)
+{
+	char	err[CR_ERRLEN];
+	int	rv, steps;
+
+	for (steps = 1; (rv = profile_loader_step(pl, err)) == 1; steps++)
+		continue;
+	assert_int_equal(rv, want);
+	return steps;
+}
+
+static void
+test_sliced(void **state)
+{
+	struct profile_loader	*pl;
+	struct warnings		 w = { 0, "" };
+	struct params		*p;
+	char			*doc, err[CR_ERRLEN];
+
+	doc = sliced_doc(3000, "<U>\xc3\xa9\xf0\x9f\x98\x80\xe2\x82\xac"
+	    "\xc3\xa9\xf0\x9f\x98\x80\xe2\x82\xac\xf0\x9f\x98\x80</U>"
+	    "</flat-profile>\n<!-- tail -->\n");
+	p = parse_all_ways(doc, &w, err);
+	assert_non_null(p);
+	assert_int_equal(params_count(p), 2401);
+	assert_int_equal(w.n, 600);
+	assert_non_null(strstr(w.last, "line 3603: P2998: duplicate"));
+	assert_string_equal(value(p, "P3"), "d4");
+	assert_int_equal(params_find(p, "P3")->ua, UA_NONE);
+	assert_string_equal(value(p, "P2"), "<2>");
+	assert_string_equal(value(p, "P2998"), "d2999");
+	params_free(p);
+	/* A slice is 4 KiB and at most an item (here < 64 bytes) more. */
+	assert_non_null(pl = profile_loader_new(doc, strlen(doc), 4096, NULL,
+	    NULL, err));
+	loader_run(pl, 0);
+	assert_true(profile_loader_slices(pl) >= strlen(doc) / (4096 + 64));
+	assert_true(profile_loader_slices(pl) <= strlen(doc) / 4096 + 1);
+	assert_true(profile_loader_slices(pl) >= 20);
+	profile_loader_free(pl);
+	/* Never: one slice, and a step for each check. */
+	assert_non_null(pl = profile_loader_new(doc, strlen(doc), SIZE_MAX,
+	    NULL, NULL, err));
+	assert_int_equal(loader_run(pl, 0), 3);
+	assert_int_equal(profile_loader_slices(pl), 1);
+	profile_loader_free(pl);
+	free(doc);
+}
+
+/* mxml counts lines from a slice's start: its messages say the document's. */
+static void
+test_sliced_errors(void **state)
+{
+	static const char *const tails[][2] = {
+		{ "<B>x</C>\n</flat-profile>", "XML: Mismatched close tag </C> "
+		    "under parent <B> on line 3604" },
+		{ "<B>&bogus;</B></flat-profile>", "on line 3604" },
+		{ "oops<B/></flat-profile>", "line 3604: text outside" },
+		{ "<B/>\n</flat-profile>\n<C/>", "line 3606: <C> after the " },
+		{ "<B/>\n</flat-profile>\nx", "line 3606: text after the " },
+		{ "<B/>\n<!DOCTYPE x>", "line 3605: <!DOCTYPE x>: DTDs" },
+		{ "<B/>\n", "XML: Missing close tag </flat-profile> under "
+		    "parent <the document> on line 3604" },
+		{ "<B ua=\"x\"/></flat-profile>", "line 3604: B: ua=\"x\"" },
+		{ "<B>\xc3\xa9\xf0\x9f\x98\x80\xc3</B></flat-profile>",
+		    "line 3604: not UTF-8 XML text" },
+		{ "<B>\xe2\x82\xac\n\x01</B></flat-profile>",
+		    "line 3605: not UTF-8 XML text" },
+	};
+	struct warnings	 w;
+	char		*doc, err[CR_ERRLEN];
+	size_t		 i;
+
+	for (i = 0; i < sizeof tails / sizeof tails[0]; i++) {
+		memset(&w, 0, sizeof w);
+		doc = sliced_doc(3000, tails[i][0]);
+		assert_null(parse_all_ways(doc, &w, err));
+		if (strstr(err, tails[i][1]) == NULL)
+			fail_msg("\"%s\" lacks \"%s\"", err, tails[i][1]);
+		free(doc);
+	}
+}
+
+/*
+ * No item is longer than 512 KiB as written, so no slice is much longer
+ * than asked: a value of 64 KiB written as &quot; still fits.
+ */
+static void
+test_item_limits(void **state)
+{
+	static const char *const items[][3] = {
+		{ "<A>", "&quot;", "</A>" },
+		{ "<!--", "-", "-->" },
+		{ "<?pi ", "x", "?>" },
+		{ "<A><![CDATA[", "x", "]]></A>" },
+		{ "<A ua=\"", "x", "\"/>" },
+		{ "", " ", "" },
+	};
+	static const char *const want[] = {
+		"line 2: a parameter's element is longer than 524288 bytes",
+		"line 2: a comment is longer than 524288 bytes",
+		"line 2: a processing instruction is longer than 524288",
+		"line 2: a CDATA section is longer than 524288 bytes",
+		"line 2: a start tag is longer than 524288 bytes",
+		"line 1: the text between two tags is longer than 524288",
+	};
+	struct params	*p;
+	char		*doc, err[CR_ERRLEN], *o;
+	size_t		 i, k, n, unit, size;
+
+	for (i = 0; i < sizeof items / sizeof items[0]; i++) {
+		unit = strlen(items[i][1]);
+		n = PARAMS_MAX_VALUE * 8 / unit + 1;
+		size = 64 + n * unit + 64;
+		assert_non_null(doc = malloc(size));
+		o = doc + sprintf(doc, "<flat-profile>\n%s", items[i][0]);
+		for (k = 0; k < n; k++)
+			o += sprintf(o, "%s", items[i][1]);
+		sprintf(o, "%s</flat-profile>", items[i][2]);
+		parse_fails(doc, want[i], NULL);
+		/* Unended: refused alike, not left for mxml to read. */
+		*o = '\0';
+		parse_fails(doc, want[i], NULL);
+		free(doc);
+	}
+	/* 65,536 '"' as &quot;: 393,216 bytes, within the bound. */
+	size = 64 + PARAMS_MAX_VALUE * 6;
+	assert_non_null(doc = malloc(size));
+	o = doc + sprintf(doc, "<flat-profile><Q>");
+	for (k = 0; k < PARAMS_MAX_VALUE; k++)
+		o += sprintf(o, "&quot;");
+	sprintf(o, "</Q></flat-profile>");
+	p = parse(doc, err);
+	assert_non_null(p);
+	assert_int_equal(strlen(value(p, "Q")), PARAMS_MAX_VALUE);
+	params_free(p);
+	free(doc);
+}
+
+/*
+ * Where mxml ends a comment, the cuts follow it: "--->" and "<!---->" end
+ * none (the fuzzer's find: cut where they seemed to end, the slices read
+ * differently).  parse() reads each whole and cut before every item.
+ */
+static void
+test_sliced_mxml_rules(void **state)
+{
+	static const char *const docs[] = {
+		"<flat-profile><A><!-- x ---> </A> <!-- y --> </A>"
+		    "</flat-profile>",
+		"<flat-profile><A><!----> </A> <!-- y --> </A></flat-profile>",
+		"<flat-profile><A>1</A\n><B>2</B><!--->--></flat-profile>",
+		"<flat-profile><A>1</A><!-- -- --><B>2</B></flat-profile>",
+	};
+	struct params	*p;
+	char		 err[CR_ERRLEN];
+	size_t		 i;
+
+	for (i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+		p = parse(docs[i], err);
+		assert_non_null(p);
+		params_free(p);
+	}
+	parse_fails("<flat-profile>\n<A>'</A\n><afla=\n\n0\n>",
+	    "attribute '0' in element afla= on line 6", NULL);
+	/*
+	 * An unquoted value ends at '=', and a quoted attribute name runs
+	 * to its quote, past '>' and end tags: mxml reads to the end here.
+	 */
+	parse_fails("<flat-profile>\n<A v=v=\"1>\n</A>\n<B>2</B>\n",
+	    "Missing value for attribute '\"1> </A> <B>2</B> '", NULL);
+	p = parse("<flat-profile><A ua=rw>1</A><B ua='ro'/><C ua=\"na\"?>3</C>"
+	    "<D ua=rw/><E\nua\n=\nrw\n></E></flat-profile>", err);
+	assert_non_null(p);
+	assert_int_equal(params_count(p), 5);
+	assert_string_equal(value(p, "C"), "3");
+	assert_null(value(p, "D"));
+	params_free(p);
+}
+
+/* Out of memory in any step: a clean failure, nothing leaked. */
+static void
+test_sliced_fail_malloc(void **state)
+{
+	struct profile_loader	*pl;
+	struct params		*p;
+	char			*doc, err[CR_ERRLEN];
+	int			 n, rv;
+
+	doc = sliced_doc(60, "</flat-profile>");
+	for (n = 0;; n++) {
+		failmalloc_after(n);
+		p = NULL;
+		if ((pl = profile_loader_new(doc, strlen(doc), 200, NULL, NULL,
+		    err)) != NULL) {
+			while ((rv = profile_loader_step(pl, err)) == 1)
+				continue;
+			if (rv == 0)
+				p = profile_loader_take(pl);
+			profile_loader_free(pl);
+		}
+		failmalloc_after(-1);
+		if (p != NULL)
+			break;
+		assert_null(strchr(err, '\n'));
+	}
+	assert_true(n > 10);
+	assert_int_equal(params_count(p), 48);
+	params_free(p);
+	free(doc);
+}
+
 int
 main(void)
 {
@@ -946,6 +1281,11 @@ main(void)
 		cmocka_unit_test(test_fail_malloc),
 		cmocka_unit_test(test_write_streamed),
 		cmocka_unit_test(test_write_fail_malloc),
+		cmocka_unit_test(test_sliced),
+		cmocka_unit_test(test_sliced_errors),
+		cmocka_unit_test(test_sliced_mxml_rules),
+		cmocka_unit_test(test_item_limits),
+		cmocka_unit_test(test_sliced_fail_malloc),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,6 +5,8 @@
  * or yields a set that survives save -> parse unchanged (and saves to the
  * same bytes again, streamed too); the masked form parses too and hides
  * every secret; applying the set as a batch works and is idempotent.
+ * Read in slices (profile_loader_step), the outcome and the message are
+ * exactly those of the whole read.
  */
 #include "config.h"
 
@@ -60,6 +62,30 @@ fuzz_cmp_sink(void *arg, const char *s, size_t len)
 	return 0;
 }
 
+/* DATA in slices of SLICE bytes: the same outcome as P/ERR, whole. */
+static void
+fuzz_sliced(const uint8_t *data, size_t size, size_t slice,
+    const struct params *p, const char *err)
+{
+	struct profile_loader	*pl;
+	struct params		*q = NULL;
+	char			 err2[CR_ERRLEN] = "";
+	int			 rv = -1;
+
+	if ((pl = profile_loader_new((const char *)data, size, slice,
+	    fuzz_warn, NULL, err2)) != NULL) {
+		while ((rv = profile_loader_step(pl, err2)) == 1)
+			continue;
+		if (rv == 0)
+			q = profile_loader_take(pl);
+		profile_loader_free(pl);
+	}
+	if ((p == NULL) != (q == NULL) || (p == NULL && strcmp(err, err2)) ||
+	    (p != NULL && !fuzz_equal(p, q)))
+		abort();
+	params_free(q);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -70,6 +96,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t			 len, tlen, mlen, i;
 
 	p = profile_parse((const char *)data, size, fuzz_warn, NULL, err);
+	fuzz_sliced(data, size, 1, p, err);
+	fuzz_sliced(data, size, 1 + size % 61, p, err);
 	if (p == NULL) {
 		if (err[0] == '\0' || strchr(err, '\n') != NULL)
 			abort();
