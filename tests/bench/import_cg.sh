@@ -3,8 +3,10 @@
 # cfgreportd under callgrind, started on gen_profile.sh's profile of COUNT
 # parameters, is sent that profile again with every value but the
 # agent's settings changed (as tests/bench/loop_block.py does); only
-# cfgreport_import is counted.  Prints callgrind's inclusive figures of
-# the import's parts (the parse, the batch applied and written).
+# the import is counted: cfgreport_import, or, as the control socket now
+# runs it, import_step (every loop pass of it, summed; import_steps.sh
+# has them one by one).  Prints callgrind's inclusive figures of the
+# import's parts (the parse, the batch applied and written).
 #   BUILD=/path/to/build [COUNT=20000] [CG_OUT=file] sh tests/bench/import_cg.sh
 # CG_OUT keeps callgrind's output for callgrind_annotate.
 # The figures go to docs/control.md ("The loop under the worst requests").
@@ -46,6 +48,7 @@ out = re.sub(r'<([A-Za-z0-9_]+) ua="(rw|na|ro)">([^<]*)<',
 open(sys.argv[2], "w", encoding="utf-8").write(out)
 EOF
 valgrind --tool=callgrind --toggle-collect=cfgreport_import \
+    --toggle-collect=import_step \
     --callgrind-out-file="$tmp/cg.out" "$build/cfgreportd" -d \
     -c "$tmp/profile.xml" -s "$tmp/state" -S "$tmp/sock" -p 0 \
     -m 00:0e:08:aa:bb:cc >"$tmp/agent.log" 2>&1 &
@@ -61,7 +64,7 @@ done
 kill "$apid"
 wait "$apid" || :
 apid=
-parts='profile_parse|mxmlSAXLoadFile|profile_sax|getc'
+parts='profile_parse|mxmlSAXLoadFile|profile_sax|getc|agent_apply'
 parts=$parts'|store_apply|store_commit|journal_encode|params_set|params_apply'
 parts=$parts'|params_find|state_param_len|settings_check|agent_settings'
 parts=$parts'|params_changes|params_list|params_merge|store_rec_apply'
