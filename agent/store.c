@@ -77,7 +77,7 @@ struct store {
 	int		 jtorn;		/* cut the torn tail off first */
 	int		 jbroken;	/* write a snapshot before appending */
 	size_t		 compact_at;	/* store_compact_at's bound, or 0 */
-	int		 size_upper;	/* size is an upper bound (replay) */
+	int		 size_upper;	/* size is an upper bound */
 };
 
 /*
@@ -853,8 +853,9 @@ store_check_batch(const struct params *cur, const struct params *batch,
 }
 
 /*
- * The exact size a snapshot would take, when a replay left only an upper
- * bound: once, and only when a batch comes near STATE_MAX_SIZE.
+ * The exact size a snapshot would take, when a replay or batches far from
+ * the limit left only an upper bound: once, and only when a batch comes
+ * near STATE_MAX_SIZE.
  */
 static size_t
 store_resize(struct store *s)

@@ -392,30 +392,43 @@ test_apply(void **state)
 	params_free(dst);
 }
 
+/*
+ * The sets the allocation-failure tests apply: 20 names in *DST, 40 in
+ * *SRC (10 of them known to DST in another case, a third ua-only), enough
+ * new names that DST has to grow its array and index.
+ */
+static void
+fail_sets(struct params **dst, struct params **src)
+{
+	char	name[16], err[CR_ERRLEN];
+	int	i;
+
+	*dst = params_new();
+	*src = params_new();
+	for (i = 0; i < 20; i++) {
+		snprintf(name, sizeof name, "Old_%d", i);
+		assert_int_equal(params_set(*dst, name, "o", UA_NA, err), 1);
+	}
+	for (i = 0; i < 40; i++) {
+		snprintf(name, sizeof name, "%s_%d", i < 10 ? "old" : "New",
+		    i);
+		assert_int_equal(params_set(*src, name, i % 3 ? "n" : NULL,
+		    UA_RW, err), 1);
+	}
+}
+
 /* Every allocation of params_apply may fail: never a half-applied batch. */
 static void
 test_apply_fail_malloc(void **state)
 {
 	struct params	*dst, *src, *chg;
-	char		 err[CR_ERRLEN], before[4096], name[16];
+	char		 err[CR_ERRLEN], before[4096];
 	long		 n;
-	int		 i, rc;
+	int		 rc;
 
 	if (!failmalloc_active())
 		skip();
-	dst = params_new();
-	src = params_new();
-	/* Enough new names that dst has to grow its array and index. */
-	for (i = 0; i < 20; i++) {
-		snprintf(name, sizeof name, "Old_%d", i);
-		assert_int_equal(params_set(dst, name, "o", UA_NA, err), 1);
-	}
-	for (i = 0; i < 40; i++) {
-		snprintf(name, sizeof name, "%s_%d", i < 10 ? "old" : "New",
-		    i);
-		assert_int_equal(params_set(src, name, i % 3 ? "n" : NULL,
-		    UA_RW, err), 1);
-	}
+	fail_sets(&dst, &src);
 	snprintf(before, sizeof before, "%s", dump(dst));
 	for (n = 0;; n++) {
 		chg = params_new();
@@ -680,24 +693,13 @@ test_changes_merge_fail_malloc(void **state)
 	struct params	*dst, *src, *rec, *list;
 	size_t		 at[40];
 	unsigned char	 mark[40];
-	char		 err[CR_ERRLEN], before[4096], name[16];
+	char		 err[CR_ERRLEN], before[4096];
 	long		 n;
-	int		 i, rc;
+	int		 rc;
 
 	if (!failmalloc_active())
 		skip();
-	dst = params_new();
-	src = params_new();
-	for (i = 0; i < 20; i++) {
-		snprintf(name, sizeof name, "Old_%d", i);
-		assert_int_equal(params_set(dst, name, "o", UA_NA, err), 1);
-	}
-	for (i = 0; i < 40; i++) {
-		snprintf(name, sizeof name, "%s_%d", i < 10 ? "old" : "New",
-		    i);
-		assert_int_equal(params_set(src, name, i % 3 ? "n" : NULL,
-		    UA_RW, err), 1);
-	}
+	fail_sets(&dst, &src);
 	snprintf(before, sizeof before, "%s", dump(dst));
 	for (n = 0;; n++) {
 		failmalloc_after(n);

@@ -11,29 +11,9 @@
 # CG_OUT keeps callgrind's output for callgrind_annotate.
 # The figures go to docs/control.md ("The loop under the worst requests").
 set -eu
-top=$(cd "$(dirname "$0")/../.." && pwd)
-build=${BUILD:-$top/build}
-count=${COUNT:-20000}
-die() { echo "import_cg.sh: $*" >&2; exit 2; }
-for p in "$build/cfgreportd" "$build/cfgreportctl"; do
-	[ -x "$p" ] || die "no $p: build first"
-done
-for c in valgrind callgrind_annotate python3; do
-	command -v "$c" >/dev/null || die "no $c"
-done
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-import.XXXXXX")
-apid=
-cleanup() {
-	[ -z "$apid" ] || kill "$apid" 2>/dev/null || :
-	wait 2>/dev/null || :
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' HUP INT PIPE TERM
+NAME=import_cg.sh
+. "$(dirname "$0")/cg_agent.sh"
 
-mkdir "$tmp/state"
-# Port 9 (discard): the start-up round fails at once, nothing is sent.
-sh "$top/tests/bench/gen_profile.sh" 9 "$count" >"$tmp/profile.xml"
 python3 - "$tmp/profile.xml" "$tmp/changed.xml" <<'EOF'
 import re
 import sys
@@ -47,28 +27,11 @@ out = re.sub(r'<([A-Za-z0-9_]+) ua="(rw|na|ro)">([^<]*)<',
              '<%s ua="%s">%si0<' % m.groups(), text)
 open(sys.argv[2], "w", encoding="utf-8").write(out)
 EOF
-valgrind --tool=callgrind --toggle-collect=cfgreport_import \
-    --toggle-collect=import_step \
-    --callgrind-out-file="$tmp/cg.out" "$build/cfgreportd" -d \
-    -c "$tmp/profile.xml" -s "$tmp/state" -S "$tmp/sock" -p 0 \
-    -m 00:0e:08:aa:bb:cc >"$tmp/agent.log" 2>&1 &
-apid=$!
-i=0
-until [ -S "$tmp/sock" ]; do
-	i=$((i + 1))
-	[ "$i" -le 600 ] && kill -0 "$apid" 2>/dev/null ||
-	    { cat "$tmp/agent.log" >&2; die "the agent did not start"; }
-	sleep 0.2
-done
+cg_start cfgreport_import import_step
 "$build/cfgreportctl" -S "$tmp/sock" import "$tmp/changed.xml"
-kill "$apid"
-wait "$apid" || :
-apid=
+cg_stop
 parts='profile_parse|mxmlSAXLoadFile|profile_sax|getc|agent_apply'
 parts=$parts'|store_apply|store_commit|journal_encode|params_set|params_apply'
 parts=$parts'|params_find|state_param_len|settings_check|agent_settings'
 parts=$parts'|params_changes|params_list|params_merge|store_rec_apply'
-callgrind_annotate --inclusive=yes --threshold=100 "$tmp/cg.out" 2>/dev/null |
-    grep -E "PROGRAM TOTALS|:($parts) \\[" |
-    sed 's/ *\[.*//; s|[^ ]*/||' | awk '!seen[$0]++'
-[ -z "${CG_OUT:-}" ] || cp "$tmp/cg.out" "$CG_OUT"
+cg_parts "$parts"
