@@ -14,9 +14,12 @@
 #include "proto.h"
 #include "failmalloc.h"
 
-/* "name=value/ua;..." of a whole set, value "-" for NULL. */
+/*
+ * "name=value/ua;..." of a whole set, value "-" for NULL; with SEQ,
+ * "name/seq;...".  One static buffer: copy a result before the next call.
+ */
 static char *
-dump(const struct params *p)
+dump_how(const struct params *p, int seq)
 {
 	static char		 buf[4096];
 	const struct param	*pa;
@@ -25,12 +28,28 @@ dump(const struct params *p)
 	buf[0] = '\0';
 	for (i = 0; i < params_count(p); i++) {
 		pa = params_at(p, i);
-		o += snprintf(buf + o, sizeof buf - o, "%s=%s/%s;", pa->name,
-		    pa->value != NULL ? pa->value : "-",
-		    ua_name(pa->ua) != NULL ? ua_name(pa->ua) : "");
+		if (seq)
+			o += snprintf(buf + o, sizeof buf - o, "%s/%llu;",
+			    pa->name, (unsigned long long)pa->seq);
+		else
+			o += snprintf(buf + o, sizeof buf - o, "%s=%s/%s;",
+			    pa->name, pa->value != NULL ? pa->value : "-",
+			    ua_name(pa->ua) != NULL ? ua_name(pa->ua) : "");
 		assert_true(o < sizeof buf);
 	}
 	return buf;
+}
+
+static char *
+dump(const struct params *p)
+{
+	return dump_how(p, 0);
+}
+
+static char *
+dump_seq(const struct params *p)
+{
+	return dump_how(p, 1);
 }
 
 static void
@@ -473,24 +492,6 @@ test_apply_fail_malloc(void **state)
 	params_free(dst);
 }
 
-/* "name/seq;" of a whole set. */
-static char *
-dump_seq(const struct params *p)
-{
-	static char		 buf[4096];
-	const struct param	*pa;
-	size_t			 i, o = 0;
-
-	buf[0] = '\0';
-	for (i = 0; i < params_count(p); i++) {
-		pa = params_at(p, i);
-		o += snprintf(buf + o, sizeof buf - o, "%s/%llu;", pa->name,
-		    (unsigned long long)pa->seq);
-		assert_true(o < sizeof buf);
-	}
-	return buf;
-}
-
 /* The sets test_apply starts from. */
 static void
 apply_sets(struct params *dst, struct params *src)
@@ -584,18 +585,22 @@ test_merge(void **state)
 	struct params	*want, *copy;
 	size_t		 at[8], i;
 	unsigned char	 mark[8];
-	char		 err[CR_ERRLEN];
+	char		 err[CR_ERRLEN], wanted[4096];
 	int		 pass;
 
 	apply_sets(dst, src);
 	want = params_dup(dst);
 	assert_int_equal(params_apply(want, src, NULL, err), 0);
+	snprintf(wanted, sizeof wanted, "%s", dump(want));
+	assert_string_equal(wanted, "Station_Name=desk/rw;"
+	    "Speed_Dial_2_2_=5551234/rw;GPP_A=/na;GPP_B=b/na;GPP_C=c/ro;"
+	    "New_1=n/;New_Flag_=/ro;");
 	for (pass = 0; pass < 2; pass++) {
 		copy = params_dup(dst);
 		rec = params_changes(copy, src, 9, at, mark, err);
 		assert_int_equal(params_merge(copy, rec, pass ? at : NULL,
 		    err), 0);
-		assert_string_equal(dump(copy), dump(want));
+		assert_string_equal(dump(copy), wanted);
 		assert_string_equal(dump_seq(copy), "Station_Name/0;"
 		    "Speed_Dial_2_2_/9;GPP_A/9;GPP_B/9;GPP_C/9;New_1/9;"
 		    "New_Flag_/9;");
@@ -614,13 +619,13 @@ test_merge(void **state)
 	for (i = 0; i < params_count(src); i++)
 		params_set_seq_at(src, i, 3);
 	assert_int_equal(params_merge(copy, src, NULL, err), 0);
-	assert_string_equal(dump(copy), dump(want));
+	assert_string_equal(dump(copy), wanted);
 	assert_string_equal(dump_seq(copy), "Station_Name/3;"
 	    "Speed_Dial_2_2_/3;GPP_A/3;GPP_B/3;GPP_C/3;New_1/3;New_Flag_/3;");
 	assert_int_equal(params_count(src), 0);
 	assert_int_equal(params_merge(copy, src, NULL, err), 0);
 	assert_int_equal(params_merge(copy, copy, NULL, err), 0);
-	assert_string_equal(dump(copy), dump(want));
+	assert_string_equal(dump(copy), wanted);
 	params_free(copy);
 	params_free(want);
 	params_free(src);
