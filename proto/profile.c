@@ -901,38 +901,48 @@ profile_loader_new(const char *buf, size_t len, size_t slice,
 }
 
 /*
- * The text's check, about BUDGET bytes per call, cut where a character
- * starts (the check reads whole characters): a stray byte or NUL, or no
- * visible character at all.  1 more to do, 0 done, -1 refused.
+ * The text's check, about BUDGET bytes per call (1: more to do, 0 done,
+ * -1 refused): a stray byte or NUL, or no visible character at all.  A
+ * chunk is read 3 bytes past its end, so a character it cuts is whole;
+ * the next one starts with the first character not wholly in the chunk.
  */
 static int
 profile_text(struct profile_loader *l, size_t budget)
 {
-	const char	*buf = l->doc;
-	size_t		 from = l->scanned, to, span, i;
+	const char	*buf = l->doc, *bom;
+	size_t		 from = l->scanned, to, ext, span, i;
 
 	if (from == 0 && l->len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
 		l->bom = 3;	/* mxml skips a byte order mark */
 	to = l->len - from > budget ? from + budget : l->len;
-	while (to < l->len && to > from &&
-	    ((unsigned char)buf[to] & 0xc0) == 0x80)
-		to--;
-	if (to == from)
-		to = l->len - from > budget ? from + budget : l->len;
+	ext = l->len - to > 3 ? to + 3 : l->len;
 	/*
 	 * Checking the encoding first gives a clearer message than mxml's
 	 * for a stray byte, and keeps NUL bytes from mxml.
 	 */
-	if ((span = params_text_span(buf + from, to - from)) != to - from &&
-	    (to == l->len || to - from - span > 3)) {
+	span = params_text_span(buf + from, ext - from);
+	if (from + span < to) {
 		span += from;
 		cr_seterr(l->err, "line %zu: %s", profile_line(l, span),
 		    buf[span] == '\0' ? "NUL byte" :
 		    "not UTF-8 XML text (a control character or a bad byte)");
 		return -1;
 	}
-	if (span != to - from)
-		to = from + span;	/* a character cut by TO: again */
+	to = from + span;
+	/*
+	 * mxml drops U+FEFF wherever it reads one, which would change a
+	 * value unseen and make markup read otherwise than it is written:
+	 * only the document's first character may be one.
+	 */
+	for (i = from; (bom = memmem(buf + i, to - i, "\xef\xbb\xbf", 3)) !=
+	    NULL; i = (size_t)(bom - buf) + 3) {
+		if (bom != buf) {
+			cr_seterr(l->err, "line %zu: U+FEFF (a byte order "
+			    "mark) inside the document",
+			    profile_line(l, (size_t)(bom - buf)));
+			return -1;
+		}
+	}
 	for (i = from > l->bom ? from : l->bom; !l->nonblank && i < to; i++)
 		l->nonblank = !profile_space((unsigned char)buf[i]);
 	l->scanned = to;

@@ -505,6 +505,16 @@ test_bytes(void **state)
 	assert_non_null(strstr(err, "UTF-8"));
 	assert_null(profile_parse(ctl, sizeof ctl - 1, NULL, NULL, err));
 	assert_non_null(strstr(err, "line 1"));
+	/* U+FEFF: mxml would drop it; only the first character may be one. */
+	p = parse("\xef\xbb\xbf<flat-profile><A>1</A></flat-profile>", err);
+	assert_non_null(p);
+	params_free(p);
+	parse_fails("<flat-profile>\n<A>x\xef\xbb\xbfy</A></flat-profile>",
+	    "line 2: U+FEFF (a byte order mark) inside the document", NULL);
+	parse_fails("<flat-profile>\n<A ua=\xef\xbb\xbf\"rw\">1</A>"
+	    "</flat-profile>", "line 2: U+FEFF", NULL);
+	parse_fails("\xef\xbb\xbf\xef\xbb\xbf<flat-profile/>", "line 1: U+FEFF",
+	    NULL);
 	/* Only LEN bytes count: no terminating NUL needed or read. */
 	p = profile_parse("<flat-profile><A>1</A></flat-profile><B>", 37,
 	    NULL, NULL, err);
