@@ -722,17 +722,22 @@ profile_shape(struct profile_loader *l, size_t budget)
 				c = *p++;
 				continue;
 			}
-			an = p;
+			/*
+			 * mxml takes a name in quotes, and ends it at an
+			 * entity that stands for its quote: not XML, refused
+			 * rather than followed.
+			 */
 			if (*p == '"' || *p == '\'') {
-				if ((q = memchr(p + 1, *p, end - p - 1)) == NULL)
-					return profile_stop(l, start, end);
-				p = q + 1;
-			} else {
-				while (p < end && !profile_space((unsigned char)*p)
-				    && *p != '=' && *p != '/' && *p != '>' &&
-				    *p != '?')
-					p++;
+				profile_cut(name, namelen, qn, sizeof qn);
+				cr_seterr(l->err, "line %zu: <%s>: an attribute "
+				    "name in quotes", profile_line(l,
+				    start - l->doc), qn);
+				return -1;
 			}
+			an = p;
+			while (p < end && !profile_space((unsigned char)*p) &&
+			    *p != '=' && *p != '/' && *p != '>' && *p != '?')
+				p++;
 			anlen = p - an;
 			/* Name the first attribute that is not ua, if any. */
 			if (first == NULL || (firstlen == 2 &&
