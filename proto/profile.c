@@ -926,6 +926,21 @@ profile_text(struct profile_loader *l, size_t budget)
 	 * for a stray byte, and keeps NUL bytes from mxml.
 	 */
 	span = params_text_span(buf + from, ext - from);
+	/*
+	 * mxml drops U+FEFF wherever it reads one, which would change a
+	 * value unseen and make markup read otherwise than it is written:
+	 * only the document's first character may be one.  Whichever of the
+	 * two problems comes first is the one told.
+	 */
+	for (i = from; (bom = memmem(buf + i, from + span - i,
+	    "\xef\xbb\xbf", 3)) != NULL; i = (size_t)(bom - buf) + 3) {
+		if (bom != buf) {
+			cr_seterr(l->err, "line %zu: U+FEFF (a byte order "
+			    "mark) inside the document",
+			    profile_line(l, (size_t)(bom - buf)));
+			return -1;
+		}
+	}
 	if (from + span < to) {
 		span += from;
 		cr_seterr(l->err, "line %zu: %s", profile_line(l, span),
@@ -934,20 +949,6 @@ profile_text(struct profile_loader *l, size_t budget)
 		return -1;
 	}
 	to = from + span;
-	/*
-	 * mxml drops U+FEFF wherever it reads one, which would change a
-	 * value unseen and make markup read otherwise than it is written:
-	 * only the document's first character may be one.
-	 */
-	for (i = from; (bom = memmem(buf + i, to - i, "\xef\xbb\xbf", 3)) !=
-	    NULL; i = (size_t)(bom - buf) + 3) {
-		if (bom != buf) {
-			cr_seterr(l->err, "line %zu: U+FEFF (a byte order "
-			    "mark) inside the document",
-			    profile_line(l, (size_t)(bom - buf)));
-			return -1;
-		}
-	}
 	for (i = from > l->bom ? from : l->bom; !l->nonblank && i < to; i++)
 		l->nonblank = !profile_space((unsigned char)buf[i]);
 	l->scanned = to;
