@@ -3,8 +3,10 @@
 # cfgreportd under callgrind, started on gen_profile.sh's profile of COUNT
 # parameters, is sent that profile again with every value but the
 # agent's settings changed (as tests/bench/loop_block.py does); only
-# cfgreport_import is counted.  Prints callgrind's inclusive figures of
-# the import's parts (the parse, the batch applied and written).
+# import_step is counted (every loop pass of the import: the checks, the
+# slices read by mxml, the batch applied; tests/bench/import_steps.sh
+# gives each pass alone).  Prints callgrind's inclusive figures of the
+# import's parts (the parse, the batch applied and written).
 #   BUILD=/path/to/build [COUNT=20000] sh tests/bench/import_cg.sh
 # The figures go to docs/control.md ("The loop under the worst requests").
 set -eu
@@ -44,7 +46,7 @@ out = re.sub(r'<([A-Za-z0-9_]+) ua="(rw|na|ro)">([^<]*)<',
              '<%s ua="%s">%si0<' % m.groups(), text)
 open(sys.argv[2], "w", encoding="utf-8").write(out)
 EOF
-valgrind --tool=callgrind --toggle-collect=cfgreport_import \
+valgrind --tool=callgrind --toggle-collect=import_step \
     --callgrind-out-file="$tmp/cg.out" "$build/cfgreportd" -d \
     -c "$tmp/profile.xml" -s "$tmp/state" -S "$tmp/sock" -p 0 \
     -m 00:0e:08:aa:bb:cc >"$tmp/agent.log" 2>&1 &
@@ -60,7 +62,7 @@ done
 kill "$apid"
 wait "$apid" || :
 apid=
-parts='profile_parse|mxmlSAXLoadFile|profile_sax|getc'
+parts='import_step|profile_loader_step|profile_text|profile_shape|mxmlSAXLoadFile|profile_sax|getc'
 parts=$parts'|store_apply|store_commit|journal_encode|params_set|params_apply'
 parts=$parts'|params_find|state_param_len|settings_check|agent_settings'
 callgrind_annotate --inclusive=yes --threshold=100 "$tmp/cg.out" 2>/dev/null |
