@@ -571,6 +571,21 @@ profile_comment_end(struct profile_loader *l, const char *start,
 }
 
 /*
+ * What runs up to AT, a tag or the end: the text since the last tag
+ * (TEXT) outside a parameter, or the parameter's element (from PSTART)
+ * inside one, refused past PROFILE_MAX_ITEM.
+ */
+static int
+profile_run_ends(struct profile_loader *l, int depth, const char *text,
+    const char *pstart, const char *at)
+{
+	if (depth < 2)
+		return profile_too_long(l, text, at,
+		    "the text between two tags is");
+	return profile_too_long(l, pstart, at, "a parameter's element is");
+}
+
+/*
  * Where mxml stops with an error, within the item at START: no cut past
  * it, and a refusal instead when mxml would first read more than an item
  * may hold.  0 or -1, as profile_shape.
@@ -629,11 +644,7 @@ profile_shape(struct profile_loader *l, size_t budget)
 	stop = (size_t)(end - p) > budget ? p + budget : end;
 	while (p < stop && (p = memchr(p, '<', end - p)) != NULL) {
 		start = p++;
-		if (depth < 2 && profile_too_long(l, text, start,
-		    "the text between two tags is") == -1)
-			return -1;
-		if (depth >= 2 && profile_too_long(l, pstart, start,
-		    "a parameter's element is") == -1)
+		if (profile_run_ends(l, depth, text, pstart, start) == -1)
 			return -1;
 		if (depth == 1 && cutting &&
 		    profile_cut_at(l, start - l->doc) == -1)
@@ -816,13 +827,7 @@ profile_shape(struct profile_loader *l, size_t budget)
 		sh->rooted = rooted;
 		return 1;
 	}
-	if (depth < 2 && profile_too_long(l, text, end,
-	    "the text between two tags is") == -1)
-		return -1;
-	if (depth >= 2 && profile_too_long(l, pstart, end,
-	    "a parameter's element is") == -1)
-		return -1;
-	return 0;
+	return profile_run_ends(l, depth, text, pstart, end) == -1 ? -1 : 0;
 }
 
 /*
