@@ -571,6 +571,21 @@ profile_comment_end(struct profile_loader *l, const char *start,
 }
 
 /*
+ * What runs up to AT, a tag or the end: the text since the last tag
+ * (TEXT) outside a parameter, or the parameter's element (from PSTART)
+ * inside one, refused past PROFILE_MAX_ITEM.
+ */
+static int
+profile_run_ends(struct profile_loader *l, int depth, const char *text,
+    const char *pstart, const char *at)
+{
+	if (depth < 2)
+		return profile_too_long(l, text, at,
+		    "the text between two tags is");
+	return profile_too_long(l, pstart, at, "a parameter's element is");
+}
+
+/*
  * Where mxml stops with an error, within the item at START: no cut past
  * it, and a refusal instead when mxml would first read more than an item
  * may hold.  0 or -1, as profile_shape.
@@ -629,11 +644,7 @@ profile_shape(struct profile_loader *l, size_t budget)
 	stop = (size_t)(end - p) > budget ? p + budget : end;
 	while (p < stop && (p = memchr(p, '<', end - p)) != NULL) {
 		start = p++;
-		if (depth < 2 && profile_too_long(l, text, start,
-		    "the text between two tags is") == -1)
-			return -1;
-		if (depth >= 2 && profile_too_long(l, pstart, start,
-		    "a parameter's element is") == -1)
+		if (profile_run_ends(l, depth, text, pstart, start) == -1)
 			return -1;
 		if (depth == 1 && cutting &&
 		    profile_cut_at(l, start - l->doc) == -1)
@@ -722,17 +733,22 @@ profile_shape(struct profile_loader *l, size_t budget)
 				c = *p++;
 				continue;
 			}
-			an = p;
+			/*
+			 * mxml takes a name in quotes, and ends it at an
+			 * entity that stands for its quote: not XML, refused
+			 * rather than followed.
+			 */
 			if (*p == '"' || *p == '\'') {
-				if ((q = memchr(p + 1, *p, end - p - 1)) == NULL)
-					return profile_stop(l, start, end);
-				p = q + 1;
-			} else {
-				while (p < end && !profile_space((unsigned char)*p)
-				    && *p != '=' && *p != '/' && *p != '>' &&
-				    *p != '?')
-					p++;
+				profile_cut(name, namelen, qn, sizeof qn);
+				cr_seterr(l->err, "line %zu: <%s>: an attribute "
+				    "name in quotes", profile_line(l,
+				    start - l->doc), qn);
+				return -1;
 			}
+			an = p;
+			while (p < end && !profile_space((unsigned char)*p) &&
+			    *p != '=' && *p != '/' && *p != '>' && *p != '?')
+				p++;
 			anlen = p - an;
 			/* Name the first attribute that is not ua, if any. */
 			if (first == NULL || (firstlen == 2 &&
@@ -811,13 +827,7 @@ profile_shape(struct profile_loader *l, size_t budget)
 		sh->rooted = rooted;
 		return 1;
 	}
-	if (depth < 2 && profile_too_long(l, text, end,
-	    "the text between two tags is") == -1)
-		return -1;
-	if (depth >= 2 && profile_too_long(l, pstart, end,
-	    "a parameter's element is") == -1)
-		return -1;
-	return 0;
+	return profile_run_ends(l, depth, text, pstart, end) == -1 ? -1 : 0;
 }
 
 /*
@@ -901,38 +911,49 @@ profile_loader_new(const char *buf, size_t len, size_t slice,
 }
 
 /*
- * The text's check, about BUDGET bytes per call, cut where a character
- * starts (the check reads whole characters): a stray byte or NUL, or no
- * visible character at all.  1 more to do, 0 done, -1 refused.
+ * The text's check, about BUDGET bytes per call (1: more to do, 0 done,
+ * -1 refused): a stray byte or NUL, or no visible character at all.  A
+ * chunk is read 3 bytes past its end, so a character it cuts is whole;
+ * the next one starts with the first character not wholly in the chunk.
  */
 static int
 profile_text(struct profile_loader *l, size_t budget)
 {
-	const char	*buf = l->doc;
-	size_t		 from = l->scanned, to, span, i;
+	const char	*buf = l->doc, *bom;
+	size_t		 from = l->scanned, to, ext, span, i;
 
 	if (from == 0 && l->len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
 		l->bom = 3;	/* mxml skips a byte order mark */
 	to = l->len - from > budget ? from + budget : l->len;
-	while (to < l->len && to > from &&
-	    ((unsigned char)buf[to] & 0xc0) == 0x80)
-		to--;
-	if (to == from)
-		to = l->len - from > budget ? from + budget : l->len;
+	ext = l->len - to > 3 ? to + 3 : l->len;
 	/*
 	 * Checking the encoding first gives a clearer message than mxml's
 	 * for a stray byte, and keeps NUL bytes from mxml.
 	 */
-	if ((span = params_text_span(buf + from, to - from)) != to - from &&
-	    (to == l->len || to - from - span > 3)) {
+	span = params_text_span(buf + from, ext - from);
+	/*
+	 * mxml drops U+FEFF wherever it reads one, which would change a
+	 * value unseen and make markup read otherwise than it is written:
+	 * only the document's first character may be one.  Whichever of the
+	 * two problems comes first is the one told.
+	 */
+	for (i = from; (bom = memmem(buf + i, from + span - i,
+	    "\xef\xbb\xbf", 3)) != NULL; i = (size_t)(bom - buf) + 3) {
+		if (bom != buf) {
+			cr_seterr(l->err, "line %zu: U+FEFF (a byte order "
+			    "mark) inside the document",
+			    profile_line(l, (size_t)(bom - buf)));
+			return -1;
+		}
+	}
+	if (from + span < to) {
 		span += from;
 		cr_seterr(l->err, "line %zu: %s", profile_line(l, span),
 		    buf[span] == '\0' ? "NUL byte" :
 		    "not UTF-8 XML text (a control character or a bad byte)");
 		return -1;
 	}
-	if (span != to - from)
-		to = from + span;	/* a character cut by TO: again */
+	to = from + span;
 	for (i = from > l->bom ? from : l->bom; !l->nonblank && i < to; i++)
 		l->nonblank = !profile_space((unsigned char)buf[i]);
 	l->scanned = to;

@@ -505,6 +505,16 @@ test_bytes(void **state)
 	assert_non_null(strstr(err, "UTF-8"));
 	assert_null(profile_parse(ctl, sizeof ctl - 1, NULL, NULL, err));
 	assert_non_null(strstr(err, "line 1"));
+	/* U+FEFF: mxml would drop it; only the first character may be one. */
+	p = parse("\xef\xbb\xbf<flat-profile><A>1</A></flat-profile>", err);
+	assert_non_null(p);
+	params_free(p);
+	parse_fails("<flat-profile>\n<A>x\xef\xbb\xbfy</A></flat-profile>",
+	    "line 2: U+FEFF (a byte order mark) inside the document", NULL);
+	parse_fails("<flat-profile>\n<A ua=\xef\xbb\xbf\"rw\">1</A>"
+	    "</flat-profile>", "line 2: U+FEFF", NULL);
+	parse_fails("\xef\xbb\xbf\xef\xbb\xbf<flat-profile/>", "line 1: U+FEFF",
+	    NULL);
 	/* Only LEN bytes count: no terminating NUL needed or read. */
 	p = profile_parse("<flat-profile><A>1</A></flat-profile><B>", 37,
 	    NULL, NULL, err);
@@ -1213,11 +1223,13 @@ test_sliced_mxml_rules(void **state)
 	parse_fails("<flat-profile>\n<A>'</A\n><afla=\n\n0\n>",
 	    "attribute '0' in element afla= on line 6", NULL);
 	/*
-	 * An unquoted value ends at '=', and a quoted attribute name runs
-	 * to its quote, past '>' and end tags: mxml reads to the end here.
+	 * An unquoted value ends at '=', and mxml would take the quote after
+	 * it as the start of an attribute name in quotes: refused.
 	 */
 	parse_fails("<flat-profile>\n<A v=v=\"1>\n</A>\n<B>2</B>\n",
-	    "Missing value for attribute '\"1> </A> <B>2</B> '", NULL);
+	    "line 2: <A>: an attribute name in quotes", NULL);
+	parse_fails("<flat-profile \"x&quot;=\"1\">\n<B>2</B></flat-profile>",
+	    "line 1: <flat-profile>: an attribute name in quotes", NULL);
 	p = parse("<flat-profile><A ua=rw>1</A><B ua='ro'/><C ua=\"na\"?>3</C>"
 	    "<D ua=rw/><E\nua\n=\nrw\n></E></flat-profile>", err);
 	assert_non_null(p);

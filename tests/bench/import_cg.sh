@@ -3,9 +3,9 @@
 # cfgreportd under callgrind, started on gen_profile.sh's profile of COUNT
 # parameters, is sent that profile again with every value but the
 # agent's settings changed (as tests/bench/loop_block.py does); only
-# the import is counted: cfgreport_import, or, as the control socket now
-# runs it, import_step (every loop pass of it, summed; import_steps.sh
-# has them one by one).  Prints callgrind's inclusive figures of the
+# import_step is counted (every loop pass of the import: the checks, the
+# slices read by mxml, the batch applied; tests/bench/import_steps.sh
+# gives each pass alone).  Prints callgrind's inclusive figures of the
 # import's parts (the parse, the batch applied and written).
 #   BUILD=/path/to/build [COUNT=20000] [CG_OUT=file] sh tests/bench/import_cg.sh
 # CG_OUT keeps callgrind's output for callgrind_annotate.
@@ -27,10 +27,11 @@ out = re.sub(r'<([A-Za-z0-9_]+) ua="(rw|na|ro)">([^<]*)<',
              '<%s ua="%s">%si0<' % m.groups(), text)
 open(sys.argv[2], "w", encoding="utf-8").write(out)
 EOF
-cg_start cfgreport_import import_step
+cg_start import_step
 "$build/cfgreportctl" -S "$tmp/sock" import "$tmp/changed.xml"
 cg_stop
-parts='profile_parse|mxmlSAXLoadFile|profile_sax|getc|agent_apply'
+parts='import_step|profile_loader_step|profile_text|profile_shape'
+parts=$parts'|mxmlSAXLoadFile|profile_sax|getc|agent_apply'
 parts=$parts'|store_apply|store_commit|journal_encode|params_set|params_apply'
 parts=$parts'|params_find|state_param_len|settings_check|agent_settings'
 parts=$parts'|params_changes|params_list|params_merge|store_rec_apply'

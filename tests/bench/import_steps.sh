@@ -9,12 +9,15 @@
 # end), and, in a second run, one per report round (sched_run_cb: the
 # reports of a `report full` built and encrypted, handed to curl).
 # Prints the passes' count, the largest, the apply's and the round's.
-#   BUILD=/path/to/build [COUNT=20000] sh tests/bench/import_steps.sh
+# PAD=N lengthens every value but the agent's settings by N bytes (700:
+# a 15.5 MB profile, near the 16 MiB an import may carry).
+#   BUILD=/path/to/build [COUNT=20000] [PAD=0] sh tests/bench/import_steps.sh
 # The figures go to docs/control.md ("The loop under the worst requests").
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-$top/build}
 count=${COUNT:-20000}
+pad=${PAD:-0}
 die() { echo "import_steps.sh: $*" >&2; exit 2; }
 for p in "$build/cfgreportd" "$build/cfgreportctl"; do
 	[ -x "$p" ] || die "no $p: build first"
@@ -33,20 +36,23 @@ trap cleanup EXIT
 trap 'exit 1' HUP INT PIPE TERM
 
 # Port 9 (discard): a round's upload fails at once, nothing is sent.
-sh "$top/tests/bench/gen_profile.sh" 9 "$count" >"$tmp/profile.xml"
-python3 - "$tmp/profile.xml" "$tmp/changed.xml" <<'PY'
+sh "$top/tests/bench/gen_profile.sh" 9 "$count" >"$tmp/gen.xml"
+python3 - "$tmp/gen.xml" "$tmp/profile.xml" "$tmp/changed.xml" "$pad" <<'PY'
 import re
 import sys
 SETTINGS = {"Report_Rule", "HTTP_Report_Method", "Report_To_Server",
             "Upload_Delay_On_Local_Change", "Periodic_Upload_To_Server",
             "Report_Random_Delay", "IKM_HTTP_Encrypt_Content", "User_ID_1_",
             "Auth_ID_1_", "Use_Auth_ID_1_", "Password_1_"}
-text = open(sys.argv[1], encoding="utf-8").read()
-out = re.sub(r'<([A-Za-z0-9_]+) ua="(rw|na|ro)">([^<]*)<',
-             lambda m: m.group(0) if m.group(1) in SETTINGS else
-             '<%s ua="%s">%si0<' % m.groups(), text)
-open(sys.argv[2], "w", encoding="utf-8").write(out)
+ELEMENT = r'<([A-Za-z0-9_]+) ua="(rw|na|ro)">([^<]*)<'
+def edit(text, tail):
+    return re.sub(ELEMENT, lambda m: m.group(0) if m.group(1) in SETTINGS
+                  else '<%s ua="%s">%s%s<' % (m.groups() + (tail,)), text)
+text = edit(open(sys.argv[1], encoding="utf-8").read(), "p" * int(sys.argv[4]))
+open(sys.argv[2], "w", encoding="utf-8").write(text)
+open(sys.argv[3], "w", encoding="utf-8").write(edit(text, "i0"))
 PY
+echo "profile: $count parameters, $(wc -c <"$tmp/profile.xml") bytes"
 
 # FN's calls, one callgrind profile each, while CTL ARGS... runs.
 profile_calls() {
