@@ -528,24 +528,6 @@ params_pos(const struct params *p, const char *name)
 	    params_hash(name));
 }
 
-void
-params_retain(struct params *p, params_keep_fn keep, void *arg)
-{
-	size_t	i, n = 0;
-
-	for (i = 0; i < p->n; i++) {
-		if (keep(arg, &p->v[i]))
-			p->v[n++] = p->v[i];
-		else
-			free(p->v[i].name);	/* the value too */
-	}
-	if (n == p->n)
-		return;
-	p->n = n;
-	/* Once for all: removing one by one rebuilt the index each time. */
-	params_reindex(p);
-}
-
 int
 params_set_seq(struct params *p, const char *name, uint64_t seq)
 {

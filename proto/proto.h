@@ -77,12 +77,6 @@ int		 params_set(struct params *, const char *, const char *,
 		    enum ua, char *);
 /* 1 when NAME was there and is removed, 0 when it was not there. */
 int		 params_remove(struct params *, const char *);
-/*
- * Keep only the entries for which KEEP returns non-zero, in order: one
- * pass and one re-index, where params_remove re-indexes per name.
- */
-typedef int (*params_keep_fn)(void *, const struct param *);
-void		 params_retain(struct params *, params_keep_fn, void *);
 /* NAME's position (for params_at), SIZE_MAX when it is not in the set. */
 size_t		 params_pos(const struct params *, const char *);
 /*

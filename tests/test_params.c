@@ -813,52 +813,6 @@ test_ua(void **state)
 	assert_null(ua_name(UA_KEEP));
 }
 
-/* params_retain: keeps KEEP's entries in order, one index for all. */
-static int
-keep_even(void *arg, const struct param *p)
-{
-	(void)arg;
-	return atoi(p->name + 1) % 2 == 0;
-}
-
-static void
-test_retain(void **state)
-{
-	struct params	*p = params_new();
-	char		 name[16], err[CR_ERRLEN];
-	int		 i;
-
-	assert_non_null(p);
-	for (i = 0; i < 1000; i++) {
-		snprintf(name, sizeof name, "n%d", i);
-		assert_int_equal(params_set(p, name, name, UA_NONE, err), 1);
-	}
-	params_retain(p, keep_even, NULL);
-	assert_int_equal(params_count(p), 500);
-	for (i = 0; i < 1000; i++) {
-		snprintf(name, sizeof name, "n%d", i);
-		if (i % 2 == 0) {
-			assert_string_equal(params_at(p, (size_t)i / 2)->name,
-			    name);
-			assert_string_equal(params_at(p, (size_t)i / 2)->value,
-			    name);
-		}
-		name[0] = 'N';
-		if (i % 2 == 0)
-			assert_non_null(params_find(p, name));
-		else
-			assert_null(params_find(p, name));
-	}
-	assert_int_equal(params_pos(p, "N998"), 499);
-	assert_int_equal(params_pos(p, "n999"), SIZE_MAX);
-	assert_int_equal(params_pos(p, NULL), SIZE_MAX);
-	/* Still a working set: it grows and finds again. */
-	assert_int_equal(params_set(p, "n1", "back", UA_NONE, err), 1);
-	assert_string_equal(params_find(p, "N1")->value, "back");
-	assert_string_equal(params_at(p, 500)->name, "n1");
-	params_free(p);
-}
-
 int
 main(void)
 {
@@ -882,7 +836,6 @@ main(void)
 		cmocka_unit_test(test_list_merge_limit),
 		cmocka_unit_test(test_changes_merge_fail_malloc),
 		cmocka_unit_test(test_ua),
-		cmocka_unit_test(test_retain),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
