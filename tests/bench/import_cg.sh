@@ -14,19 +14,8 @@ set -eu
 NAME=import_cg.sh
 . "$(dirname "$0")/cg_agent.sh"
 
-python3 - "$tmp/profile.xml" "$tmp/changed.xml" <<'EOF'
-import re
-import sys
-SETTINGS = {"Report_Rule", "HTTP_Report_Method", "Report_To_Server",
-            "Upload_Delay_On_Local_Change", "Periodic_Upload_To_Server",
-            "Report_Random_Delay", "IKM_HTTP_Encrypt_Content", "User_ID_1_",
-            "Auth_ID_1_", "Use_Auth_ID_1_", "Password_1_"}
-text = open(sys.argv[1], encoding="utf-8").read()
-out = re.sub(r'<([A-Za-z0-9_]+) ua="(rw|na|ro)">([^<]*)<',
-             lambda m: m.group(0) if m.group(1) in SETTINGS else
-             '<%s ua="%s">%si0<' % m.groups(), text)
-open(sys.argv[2], "w", encoding="utf-8").write(out)
-EOF
+python3 "$top/tests/bench/bench_edit.py" changed "$tmp/profile.xml" \
+    "$tmp/changed.xml" i0
 cg_start import_step
 "$build/cfgreportctl" -S "$tmp/sock" import "$tmp/changed.xml"
 cg_stop

@@ -14,87 +14,27 @@
 #   BUILD=/path/to/build [COUNT=20000] [PAD=0] sh tests/bench/import_steps.sh
 # The figures go to docs/control.md ("The loop under the worst requests").
 set -eu
-top=$(cd "$(dirname "$0")/../.." && pwd)
-build=${BUILD:-$top/build}
-count=${COUNT:-20000}
-pad=${PAD:-0}
-die() { echo "import_steps.sh: $*" >&2; exit 2; }
-for p in "$build/cfgreportd" "$build/cfgreportctl"; do
-	[ -x "$p" ] || die "no $p: build first"
-done
-for c in valgrind python3; do
-	command -v "$c" >/dev/null || die "no $c"
-done
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-steps.XXXXXX")
-apid=
-cleanup() {
-	[ -z "$apid" ] || kill "$apid" 2>/dev/null || :
-	wait 2>/dev/null || :
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' HUP INT PIPE TERM
+NAME=import_steps.sh
+. "$(dirname "$0")/cg_agent.sh"
+CG_DUMP=1
 
-# Port 9 (discard): a round's upload fails at once, nothing is sent.
-sh "$top/tests/bench/gen_profile.sh" 9 "$count" >"$tmp/gen.xml"
-python3 - "$tmp/gen.xml" "$tmp/profile.xml" "$tmp/changed.xml" "$pad" <<'PY'
-import re
-import sys
-SETTINGS = {"Report_Rule", "HTTP_Report_Method", "Report_To_Server",
-            "Upload_Delay_On_Local_Change", "Periodic_Upload_To_Server",
-            "Report_Random_Delay", "IKM_HTTP_Encrypt_Content", "User_ID_1_",
-            "Auth_ID_1_", "Use_Auth_ID_1_", "Password_1_"}
-ELEMENT = r'<([A-Za-z0-9_]+) ua="(rw|na|ro)">([^<]*)<'
-def edit(text, tail):
-    return re.sub(ELEMENT, lambda m: m.group(0) if m.group(1) in SETTINGS
-                  else '<%s ua="%s">%s%s<' % (m.groups() + (tail,)), text)
-text = edit(open(sys.argv[1], encoding="utf-8").read(), "p" * int(sys.argv[4]))
-open(sys.argv[2], "w", encoding="utf-8").write(text)
-open(sys.argv[3], "w", encoding="utf-8").write(edit(text, "i0"))
-PY
+edit="$top/tests/bench/bench_edit.py"
+python3 "$edit" changed "$tmp/profile.xml" "$tmp/profile.xml" "" "${PAD:-0}"
+python3 "$edit" changed "$tmp/profile.xml" "$tmp/changed.xml" i0
 echo "profile: $count parameters, $(wc -c <"$tmp/profile.xml") bytes"
 
-# FN's calls, one callgrind profile each, while CTL ARGS... runs.
-profile_calls() {
-	fn=$1 out=$2
-	shift 2
-	rm -rf "$tmp/state" "$tmp/sock"
-	mkdir "$tmp/state"
-	valgrind --tool=callgrind --toggle-collect="$fn" --dump-after="$fn" \
-	    --callgrind-out-file="$tmp/$out" "$build/cfgreportd" -d \
-	    -c "$tmp/profile.xml" -s "$tmp/state" -S "$tmp/sock" -p 0 \
-	    -m 00:0e:08:aa:bb:cc >"$tmp/agent.log" 2>&1 &
-	apid=$!
-	i=0
-	until [ -S "$tmp/sock" ]; do
-		i=$((i + 1))
-		[ "$i" -le 600 ] && kill -0 "$apid" 2>/dev/null ||
-		    { cat "$tmp/agent.log" >&2; die "the agent did not start"; }
-		sleep 0.2
-	done
-	"$build/cfgreportctl" -S "$tmp/sock" "$@" >/dev/null
-	# A round runs from the loop after the reply: give it its time.
-	sleep 5
-	kill "$apid"
-	wait "$apid" || :
-	apid=
-}
-
-# Each dump's instructions, in the order written (the last is at exit).
-dump_totals() {
-	for f in "$tmp/$1".*; do
-		[ -e "$f" ] || continue
-		n=${f##*.}
-		v=$(sed -n 's/^summary: //p; s/^totals: //p' "$f" | head -n 1)
-		printf '%s %s\n' "$n" "${v:-0}"
-	done | sort -n | awk '$2 > 0 { print $2 }'
-}
-
-profile_calls import_step steps.out import "$tmp/changed.xml"
-dump_totals steps.out >"$tmp/steps"
+cg_start import_step
+"$build/cfgreportctl" -S "$tmp/sock" import "$tmp/changed.xml"
+cg_stop
+cg_calls >"$tmp/steps"
 [ -s "$tmp/steps" ] || die "no import pass was counted"
-profile_calls sched_run_cb round.out report full
-dump_totals round.out >"$tmp/rounds"
+
+cg_start sched_run_cb
+"$build/cfgreportctl" -S "$tmp/sock" report full
+# The round runs from the loop after the reply: give it its time.
+sleep 5
+cg_stop
+cg_calls >"$tmp/rounds"
 [ -s "$tmp/rounds" ] || die "no round was counted"
 
 awk -v rounds="$tmp/rounds" '

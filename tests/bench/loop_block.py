@@ -26,15 +26,12 @@ import time
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "integ"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ctl_raw  # noqa: E402
+import bench_edit  # noqa: E402
 
 WINDOW = 2.0
 REPEAT = 3
-SETTINGS = {"Report_Rule", "HTTP_Report_Method", "Report_To_Server",
-            "Upload_Delay_On_Local_Change", "Periodic_Upload_To_Server",
-            "Report_Random_Delay", "IKM_HTTP_Encrypt_Content", "User_ID_1_",
-            "Auth_ID_1_", "Use_Auth_ID_1_", "Password_1_"}
-
 
 def call(path, args, blob=b""):
     ok, body = ctl_raw.request(path, args, blob)
@@ -106,8 +103,7 @@ def measure(path, name, make):
 def main():
     path, profile = sys.argv[1], sys.argv[2]
     text = open(profile, encoding="utf-8").read()
-    names = [n for n in re.findall(r"^  <([A-Za-z0-9_]+) ua=", text, re.M)
-             if n not in SETTINGS and not n.startswith("GPP_")]
+    names = bench_edit.set_names(text)
     measure(path, "idle", lambda k: ([b"info"], b""))
     for k in range(REPEAT):
         round_time(path)
@@ -118,10 +114,7 @@ def main():
 
     def imported(k):
         # Every value but the agent's settings changed.
-        out = re.sub(r'<([A-Za-z0-9_]+) ua="(rw|na|ro)">([^<]*)<',
-                     lambda m: m.group(0) if m.group(1) in SETTINGS else
-                     '<%s ua="%s">%si%d<' % (m.group(1), m.group(2),
-                                             m.group(3), k), text)
+        out = bench_edit.changed(text, "i%d" % k)
         return [b"import", b"bench.xml"], out.encode()
     measure(path, "import", imported)
     # The usual SIGHUP: the same profile again with one value changed.

@@ -15,23 +15,12 @@ NAME=set_cg.sh
 
 cg_start cfgreport_set
 # The names loop_block.py sets: all but the settings and GPP_*.
-python3 - "$build/cfgreportctl" "$tmp/sock" "$tmp/profile.xml" <<'PY'
-import re
-import subprocess
-import sys
-SETTINGS = {"Report_Rule", "HTTP_Report_Method", "Report_To_Server",
-            "Upload_Delay_On_Local_Change", "Periodic_Upload_To_Server",
-            "Report_Random_Delay", "IKM_HTTP_Encrypt_Content", "User_ID_1_",
-            "Auth_ID_1_", "Use_Auth_ID_1_", "Password_1_"}
-ctl, sock, profile = sys.argv[1:4]
-text = open(profile, encoding="utf-8").read()
-names = [n for n in re.findall(r"^  <([A-Za-z0-9_]+) ua=", text, re.M)
-         if n not in SETTINGS and not n.startswith("GPP_")]
-subprocess.run([ctl, "-S", sock, "set"] +
-               ["%s=bench-%d" % (n, i) for i, n in enumerate(names)],
-               check=True, stdout=subprocess.DEVNULL)
-print("set: %d names" % len(names))
-PY
+python3 "$top/tests/bench/bench_edit.py" names "$tmp/profile.xml" |
+    awk '{ printf "%s=bench-%d\n", $0, NR - 1 }' >"$tmp/set.args"
+echo "set: $(wc -l <"$tmp/set.args") names"
+# One argument a line; no name or value has white space.
+# shellcheck disable=SC2046
+"$build/cfgreportctl" -S "$tmp/sock" set $(cat "$tmp/set.args") >/dev/null
 cg_stop
 parts='cfgreport_set|agent_batch|agent_apply|store_apply|store_commit'
 parts=$parts'|journal_encode|params_set|params_changes|params_list'
