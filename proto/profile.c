@@ -107,14 +107,13 @@ struct profile_shape {
 
 struct profile_loader {
 	struct params	*p;
-	char		 why[CR_ERRLEN];	/* the first error */
+	char		 why[CR_ERRLEN];	/* the first error; set: failed */
 	const char	*doc;		/* the input, LEN bytes, no NUL */
 	size_t		 len;
 	size_t		 pos;		/* the stream's read position */
 	FILE		*fp;
 	profile_warn_cb	 warn;
 	void		*arg;
-	char		*err;		/* CR_ERRLEN bytes; set means failed */
 
 	int		 depth;		/* 0 document, 1 root, 2 parameter */
 	int		 seen_root;
@@ -144,11 +143,12 @@ struct profile_loader {
 	size_t		 cutsize;
 	size_t		 next;		/* the slice to load next */
 	int		 resume;	/* our start tag is next, not the root */
-	/* The stream of the slice being loaded: OPEN, doc[from, to), CLOSE. */
-	size_t		 vstart;	/* the offset of the stream's first byte */
+	/*
+	 * The stream of the slice being loaded (NEXT): OPEN after the first,
+	 * doc[from, to), CLOSE before the last.
+	 */
 	size_t		 from;
 	size_t		 to;
-	int		 wrap_close;
 	int		 state;		/* 1 more slices, 0 done, -1 failed */
 };
 
@@ -314,11 +314,11 @@ profile_open(struct profile_loader *l, mxml_node_t *node, size_t off)
 			return;
 		}
 		if (l->seen_root) {
-			cr_seterr(l->err, "line %zu: <%s> after the "
+			cr_seterr(l->why, "line %zu: <%s> after the "
 			    "<" PROFILE_ROOT "> element", line,
 			    params_quote(name, q, sizeof q));
 		} else if (strcmp(name, PROFILE_ROOT) != 0) {
-			cr_seterr(l->err, "line %zu: the root element is <%s>, "
+			cr_seterr(l->why, "line %zu: the root element is <%s>, "
 			    "not <" PROFILE_ROOT ">", line,
 			    params_quote(name, q, sizeof q));
 		}
@@ -327,7 +327,7 @@ profile_open(struct profile_loader *l, mxml_node_t *node, size_t off)
 	case 1:
 		break;
 	default:
-		cr_seterr(l->err, "line %zu: %s: element <%s> inside a "
+		cr_seterr(l->why, "line %zu: %s: element <%s> inside a "
 		    "parameter", line, l->name,
 		    params_quote(name, q, sizeof q));
 		return;
@@ -335,7 +335,7 @@ profile_open(struct profile_loader *l, mxml_node_t *node, size_t off)
 
 	/* A parameter. */
 	if (!params_valid_name(name)) {
-		cr_seterr(l->err, "line %zu: <%s>: not a parameter name "
+		cr_seterr(l->why, "line %zu: <%s>: not a parameter name "
 		    "(letters, digits, _ - . and not starting with a digit, "
 		    "- or .)", line, params_quote(name, q, sizeof q));
 		return;
@@ -349,13 +349,13 @@ profile_open(struct profile_loader *l, mxml_node_t *node, size_t off)
 	for (i = 0; i < n; i++) {
 		av = mxmlElementGetAttrByIndex(node, i, &an);
 		if (strcmp(an, "ua") != 0) {
-			cr_seterr(l->err, "line %zu: %s: attribute \"%s\" "
+			cr_seterr(l->why, "line %zu: %s: attribute \"%s\" "
 			    "(only ua is allowed)", line, name,
 			    params_quote(an, q2, sizeof q2));
 			return;
 		}
 		if (ua_parse(av, &l->pua) == -1) {
-			cr_seterr(l->err, "line %zu: %s: ua=\"%s\" (allowed "
+			cr_seterr(l->why, "line %zu: %s: ua=\"%s\" (allowed "
 			    "na, ro, rw)", line, name,
 			    params_quote(av, q2, sizeof q2));
 			return;
@@ -391,7 +391,7 @@ profile_close(struct profile_loader *l, size_t off)
 		}
 		value = s;
 		if (len > PARAMS_MAX_VALUE) {
-			cr_seterr(l->err, "line %zu: %s: value of %zu bytes is "
+			cr_seterr(l->why, "line %zu: %s: value of %zu bytes is "
 			    "longer than %d", l->pline, l->name, len,
 			    PARAMS_MAX_VALUE);
 			return;
@@ -403,13 +403,13 @@ profile_close(struct profile_loader *l, size_t off)
 		if (l->warn != NULL)
 			l->warn(l->arg, msg);
 	} else if (params_count(l->p) >= PARAMS_MAX_COUNT) {
-		cr_seterr(l->err, "line %zu: %s: more than %d parameters",
+		cr_seterr(l->why, "line %zu: %s: more than %d parameters",
 		    l->pline, l->name, PARAMS_MAX_COUNT);
 		return;
 	}
 	/* The last element wins whole: without ua it has none. */
 	if (params_set(l->p, l->name, value, l->pua, why) == -1)
-		cr_seterr(l->err, "line %zu: %s", l->pline, why);
+		cr_seterr(l->why, "line %zu: %s", l->pline, why);
 }
 
 /* Character data (DATA) and CDATA sections. */
@@ -420,12 +420,12 @@ profile_data(struct profile_loader *l, const char *text)
 
 	if (l->depth == 2) {
 		if (profile_text_add(&l->val, text) == -1)
-			cr_seterr(l->err, "out of memory");
+			cr_seterr(l->why, "out of memory");
 	} else if (l->depth < 2 && !profile_blank(text, strlen(text))) {
 		/* The line of its first visible character, not of its start. */
 		for (lead = 0; profile_space((unsigned char)text[lead]); lead++)
 			continue;
-		cr_seterr(l->err, "line %zu: text outside a parameter",
+		cr_seterr(l->why, "line %zu: text outside a parameter",
 		    profile_line(l, l->mark + lead));
 	}
 }
@@ -448,14 +448,14 @@ profile_sax(mxml_node_t *node, mxml_sax_event_t ev, void *arg)
 	    ev != MXML_SAX_ELEMENT_CLOSE && mxmlGetElement(node) == NULL) {
 		if (ev != MXML_SAX_DATA)
 			(void)mxmlSetElement(node, "");
-		if (l->err[0] == '\0')
-			cr_seterr(l->err, "out of memory");
+		if (l->why[0] == '\0')
+			cr_seterr(l->why, "out of memory");
 		return;
 	}
-	if (l->err[0] != '\0')
+	if (l->why[0] != '\0')
 		return;		/* failed: let mxml run to its end */
 	if ((pos = ftell(l->fp)) < 0) {
-		cr_seterr(l->err, "cannot tell the position in the document");
+		cr_seterr(l->why, "cannot tell the position in the document");
 		return;
 	}
 	off = (size_t)pos;
@@ -479,7 +479,7 @@ profile_sax(mxml_node_t *node, mxml_sax_event_t ev, void *arg)
 		name = mxmlGetElement(node);
 		/* <?...?> processing instructions, the prolog among them. */
 		if (name[0] != '?') {
-			cr_seterr(l->err, "line %zu: <%s>: DTDs are not "
+			cr_seterr(l->why, "line %zu: <%s>: DTDs are not "
 			    "supported", profile_line(l, l->mark),
 			    params_quote(name, q, sizeof q));
 		}
@@ -523,14 +523,26 @@ profile_too_long(struct profile_loader *l, const char *start,
 {
 	if ((size_t)(stop - start) <= PROFILE_MAX_ITEM)
 		return 0;
-	cr_seterr(l->err, "line %zu: %s longer than %d bytes",
+	cr_seterr(l->why, "line %zu: %s longer than %d bytes",
 	    profile_line(l, start - l->doc), what, PROFILE_MAX_ITEM);
 	return -1;
 }
 
 /*
+ * How far to look for the end of the item at START, whose end marker is
+ * MARK bytes long: PROFILE_MAX_ITEM bytes, or the document's end when
+ * that comes before the marker could.
+ */
+static const char *
+profile_item_lim(const char *start, const char *end, size_t mark)
+{
+	return (size_t)(end - start) > PROFILE_MAX_ITEM + mark ?
+	    start + PROFILE_MAX_ITEM : end;
+}
+
+/*
  * The end of the markup at START that ends in NEEDLE, when it ends within
- * PROFILE_MAX_ITEM bytes.  NULL with l->err set when it runs on past
+ * PROFILE_MAX_ITEM bytes.  NULL with l->why set when it runs on past
  * that, NULL alone when the document ends first (mxml's to report).
  */
 static const char *
@@ -539,8 +551,7 @@ profile_item_end(struct profile_loader *l, const char *start, const char *p,
 {
 	const char	*lim, *q;
 
-	lim = (size_t)(end - start) > PROFILE_MAX_ITEM + strlen(needle) ?
-	    start + PROFILE_MAX_ITEM : end;
+	lim = profile_item_lim(start, end, strlen(needle));
 	if ((q = profile_past(p, lim, needle)) == NULL && lim != end)
 		(void)profile_too_long(l, start, end, what);
 	return q;
@@ -557,8 +568,7 @@ profile_comment_end(struct profile_loader *l, const char *start,
 {
 	const char	*c = start + 4, *lim, *q;
 
-	lim = (size_t)(end - start) > PROFILE_MAX_ITEM + 3 ?
-	    start + PROFILE_MAX_ITEM : end;
+	lim = profile_item_lim(start, end, 3);
 	for (q = c + 3; q < lim; q++) {
 		if ((q = memchr(q, '>', lim - q)) == NULL)
 			break;
@@ -607,7 +617,7 @@ profile_cut_at(struct profile_loader *l, size_t off)
 	if (l->ncuts == l->cutsize) {
 		size = l->cutsize == 0 ? 64 : l->cutsize * 2;
 		if ((c = reallocarray(l->cuts, size, sizeof *c)) == NULL) {
-			cr_seterr(l->err, "out of memory");
+			cr_seterr(l->why, "out of memory");
 			return -1;
 		}
 		l->cuts = c;
@@ -652,20 +662,20 @@ profile_shape(struct profile_loader *l, size_t budget)
 		if (p < end && *p == '?') {
 			if ((p = profile_item_end(l, start, p, end, "?>",
 			    "a processing instruction is")) == NULL)
-				return l->err[0] != '\0' ? -1 : 0;
+				return l->why[0] != '\0' ? -1 : 0;
 			text = p;
 			continue;
 		}
 		if (end - p >= 3 && memcmp(p, "!--", 3) == 0) {
 			if ((p = profile_comment_end(l, start, end)) == NULL)
-				return l->err[0] != '\0' ? -1 : 0;
+				return l->why[0] != '\0' ? -1 : 0;
 			text = p;
 			continue;
 		}
 		if (end - p >= 8 && memcmp(p, "![CDATA[", 8) == 0) {
 			if ((p = profile_item_end(l, start, p + 8, end, "]]>",
 			    "a CDATA section is")) == NULL)
-				return l->err[0] != '\0' ? -1 : 0;
+				return l->why[0] != '\0' ? -1 : 0;
 			text = p;
 			continue;
 		}
@@ -673,12 +683,12 @@ profile_shape(struct profile_loader *l, size_t budget)
 			/* A DTD: mxml's business, within bounds. */
 			(void)profile_item_end(l, start, p, end, ">",
 			    "a declaration is");
-			return l->err[0] != '\0' ? -1 : 0;
+			return l->why[0] != '\0' ? -1 : 0;
 		}
 		if (p < end && *p == '/') {
 			if ((p = profile_item_end(l, start, p, end, ">",
 			    "an end tag is")) == NULL)
-				return l->err[0] != '\0' ? -1 : 0;
+				return l->why[0] != '\0' ? -1 : 0;
 			text = p;
 			if (--depth < 0)
 				return 0;	/* mxml stops there */
@@ -701,7 +711,7 @@ profile_shape(struct profile_loader *l, size_t budget)
 		if (depth >= 2) {
 			profile_cut(pname, pnamelen, qn, sizeof qn);
 			profile_cut(name, namelen, qa, sizeof qa);
-			cr_seterr(l->err, "line %zu: %s: element <%s> inside "
+			cr_seterr(l->why, "line %zu: %s: element <%s> inside "
 			    "a parameter", profile_line(l, start - l->doc),
 			    qn, qa);
 			return -1;
@@ -740,7 +750,7 @@ profile_shape(struct profile_loader *l, size_t budget)
 			 */
 			if (*p == '"' || *p == '\'') {
 				profile_cut(name, namelen, qn, sizeof qn);
-				cr_seterr(l->err, "line %zu: <%s>: an attribute "
+				cr_seterr(l->why, "line %zu: <%s>: an attribute "
 				    "name in quotes", profile_line(l,
 				    start - l->doc), qn);
 				return -1;
@@ -761,14 +771,14 @@ profile_shape(struct profile_loader *l, size_t budget)
 				profile_cut(first, firstlen, qa, sizeof qa);
 				line = profile_line(l, start - l->doc);
 				if (depth == 0)
-					cr_seterr(l->err, "line %zu: <%s>: more "
+					cr_seterr(l->why, "line %zu: <%s>: more "
 					    "than %d attributes", line, qn, max);
 				else if (strcmp(qa, "ua") == 0)
-					cr_seterr(l->err, "line %zu: %s: "
+					cr_seterr(l->why, "line %zu: %s: "
 					    "attribute \"ua\" more than once",
 					    line, qn);
 				else
-					cr_seterr(l->err, "line %zu: %s: "
+					cr_seterr(l->why, "line %zu: %s: "
 					    "attribute \"%s\" (only ua is "
 					    "allowed)", line, qn, qa);
 				return -1;
@@ -845,7 +855,7 @@ profile_stream_read(void *cookie, char *buf, size_t size)
 	const char		*src;
 	size_t			 n, done = 0, open = sizeof PROFILE_OPEN - 1;
 
-	if (l->err[0] != '\0')
+	if (l->why[0] != '\0')
 		return 0;
 	while (done < size) {
 		if (l->pos < l->from) {		/* our start tag */
@@ -854,7 +864,7 @@ profile_stream_read(void *cookie, char *buf, size_t size)
 		} else if (l->pos < l->to) {
 			src = l->doc + l->pos;
 			n = l->to - l->pos;
-		} else if (l->wrap_close && l->pos - l->to <
+		} else if (l->next < l->ncuts && l->pos - l->to <
 		    sizeof PROFILE_CLOSE - 1) {
 			src = PROFILE_CLOSE + (l->pos - l->to);
 			n = sizeof PROFILE_CLOSE - 1 - (l->pos - l->to);
@@ -898,7 +908,6 @@ profile_loader_new(const char *buf, size_t len, size_t slice,
 		cr_seterr(err, "out of memory");
 		return NULL;
 	}
-	l->err = l->why;
 	l->warn = warn;
 	l->arg = arg;
 	l->line = 1;
@@ -940,7 +949,7 @@ profile_text(struct profile_loader *l, size_t budget)
 	for (i = from; (bom = memmem(buf + i, from + span - i,
 	    "\xef\xbb\xbf", 3)) != NULL; i = (size_t)(bom - buf) + 3) {
 		if (bom != buf) {
-			cr_seterr(l->err, "line %zu: U+FEFF (a byte order "
+			cr_seterr(l->why, "line %zu: U+FEFF (a byte order "
 			    "mark) inside the document",
 			    profile_line(l, (size_t)(bom - buf)));
 			return -1;
@@ -948,7 +957,7 @@ profile_text(struct profile_loader *l, size_t budget)
 	}
 	if (from + span < to) {
 		span += from;
-		cr_seterr(l->err, "line %zu: %s", profile_line(l, span),
+		cr_seterr(l->why, "line %zu: %s", profile_line(l, span),
 		    buf[span] == '\0' ? "NUL byte" :
 		    "not UTF-8 XML text (a control character or a bad byte)");
 		return -1;
@@ -960,7 +969,7 @@ profile_text(struct profile_loader *l, size_t budget)
 	if (to < l->len)
 		return 1;
 	if (!l->nonblank) {
-		cr_seterr(l->err, "empty document: no <" PROFILE_ROOT
+		cr_seterr(l->why, "empty document: no <" PROFILE_ROOT
 		    "> element");
 		return -1;
 	}
@@ -974,11 +983,11 @@ profile_finish(struct profile_loader *l)
 	size_t	end = l->end;
 
 	if (!l->seen_root)
-		cr_seterr(l->err, "no <" PROFILE_ROOT "> element");
+		cr_seterr(l->why, "no <" PROFILE_ROOT "> element");
 	else if (!profile_blank(l->doc + end, l->len - end)) {
 		while (profile_space((unsigned char)l->doc[end]))
 			end++;
-		cr_seterr(l->err, "line %zu: text after the <" PROFILE_ROOT
+		cr_seterr(l->why, "line %zu: text after the <" PROFILE_ROOT
 		    "> element", profile_line(l, end));
 	}
 }
@@ -1024,9 +1033,8 @@ profile_loader_step(struct profile_loader *pl, char *err)
 	}
 	l->from = k == 0 ? 0 : l->cuts[k - 1];
 	l->to = k < l->ncuts ? l->cuts[k] : l->len;
-	l->wrap_close = k < l->ncuts;
 	/* A cut is past the root's start tag, longer than ours. */
-	l->vstart = l->pos = k == 0 ? 0 : l->from - open;
+	l->pos = k == 0 ? 0 : l->from - open;
 	l->resume = k > 0;
 
 	if ((top = mxmlNewElement(MXML_NO_PARENT, PROFILE_TOP)) == NULL ||
@@ -1035,7 +1043,7 @@ profile_loader_step(struct profile_loader *pl, char *err)
 	    NULL) {
 		if (top != NULL)
 			mxmlDelete(top);
-		cr_seterr(l->err, "out of memory");
+		cr_seterr(l->why, "out of memory");
 		goto fail;
 	}
 	l->fp = fp;

@@ -1239,25 +1239,6 @@ test_sliced_mxml_rules(void **state)
 	params_free(p);
 }
 
-/* DOC read in slices of 200 bytes: the set, or NULL with ERR. */
-static struct params *
-load_200(const char *doc, char *err)
-{
-	struct profile_loader	*pl;
-	struct params		*p = NULL;
-	int			 rv;
-
-	if ((pl = profile_loader_new(doc, strlen(doc), 200, NULL, NULL,
-	    err)) == NULL)
-		return NULL;
-	while ((rv = profile_loader_step(pl, err)) == 1)
-		continue;
-	if (rv == 0)
-		p = profile_loader_take(pl);
-	profile_loader_free(pl);
-	return p;
-}
-
 /*
  * Out of memory in any step: a clean failure, nothing leaked (ASan), or,
  * where a static C library or mxml tolerates the failure (the device
@@ -1274,13 +1255,13 @@ test_sliced_fail_malloc(void **state)
 		skip();
 	doc = sliced_doc(60, "</flat-profile>");
 	failmalloc_seen = 0;
-	assert_non_null(want = load_200(doc, err));
+	assert_non_null(want = parse_sliced(doc, strlen(doc), 200, err));
 	total = failmalloc_seen;
 	assert_int_equal(params_count(want), 48);
 	for (n = 0; n < total; n++) {
 		err[0] = '\0';
 		failmalloc_after(n);
-		p = load_200(doc, err);
+		p = parse_sliced(doc, strlen(doc), 200, err);
 		failmalloc_after(-1);
 		if (p == NULL) {
 			if (err[0] == '\0' || strchr(err, '\n') != NULL)
