@@ -42,10 +42,7 @@
 void
 journal_rec_clear(struct journal_rec *r)
 {
-	size_t	i;
-
-	for (i = 0; i < r->ndest && i < STATE_MAX_DESTS; i++)
-		free(r->dest[i].key);
+	state_dests_free(r->dest, r->ndest);
 	params_free(r->params);
 	memset(r, 0, sizeof *r);
 }
@@ -135,7 +132,7 @@ static int
 journal_check(const struct journal_rec *r, char *err)
 {
 	const struct param	*p;
-	size_t			 i, j, n, len;
+	size_t			 i, n;
 
 	switch (r->type) {
 	case JOURNAL_HEAD:
@@ -158,29 +155,7 @@ journal_check(const struct journal_rec *r, char *err)
 	case JOURNAL_ACK:
 	case JOURNAL_DESTS:
 		n = r->type == JOURNAL_ACK ? 1 : r->ndest;
-		if (n > STATE_MAX_DESTS) {
-			cr_seterr(err, "journal: more than %d destinations",
-			    STATE_MAX_DESTS);
-			return -1;
-		}
-		for (i = 0; i < n; i++) {
-			if (r->dest[i].key == NULL ||
-			    (len = strlen(r->dest[i].key)) == 0 ||
-			    len > STATE_MAX_KEY) {
-				cr_seterr(err, "journal: destination key empty "
-				    "or longer than %d bytes", STATE_MAX_KEY);
-				return -1;
-			}
-			for (j = 0; j < i; j++) {
-				if (strcmp(r->dest[i].key,
-				    r->dest[j].key) == 0) {
-					cr_seterr(err, "journal: duplicate "
-					    "destination");
-					return -1;
-				}
-			}
-		}
-		return 0;
+		return state_dests_check(r->dest, n, "journal", err);
 	}
 	cr_seterr(err, "journal: unknown record type %d", (int)r->type);
 	return -1;

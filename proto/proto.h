@@ -686,6 +686,14 @@ int		 state_parse(const char *, size_t, struct state *, char *);
 char		*state_encode(const struct state *, size_t *, char *);
 /* Free what ST holds and zero it. */
 void		 state_clear(struct state *);
+/* The keys of the first N destinations of D freed (a state's, a record's). */
+void		 state_dests_free(struct state_dest *, size_t);
+/*
+ * At most STATE_MAX_DESTS destinations, each key 1 to STATE_MAX_KEY bytes,
+ * none twice: 0, else -1 and ERR starting with WHO ("state", "journal").
+ */
+int		 state_dests_check(const struct state_dest *, size_t,
+		    const char *, char *);
 /* SHA-256 of LEN bytes (wolfSSL): 0, or -1 when wolfSSL fails. */
 int		 state_sha256(const void *, size_t, uint8_t [STATE_DIGEST_LEN]);
 /* CRC-32C of LEN bytes, continuing CRC (0 to start). */

@@ -128,12 +128,46 @@ state_crc32c(uint32_t crc, const void *data, size_t len)
 }
 
 void
-state_clear(struct state *st)
+state_dests_free(struct state_dest *d, size_t n)
 {
 	size_t	i;
 
-	for (i = 0; i < st->ndest && i < STATE_MAX_DESTS; i++)
-		free(st->dest[i].key);
+	for (i = 0; i < n && i < STATE_MAX_DESTS; i++)
+		free(d[i].key);
+}
+
+int
+state_dests_check(const struct state_dest *d, size_t n, const char *who,
+    char *err)
+{
+	size_t	i, j, len;
+
+	if (n > STATE_MAX_DESTS) {
+		cr_seterr(err, "%s: more than %d destinations", who,
+		    STATE_MAX_DESTS);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (d[i].key == NULL || (len = strlen(d[i].key)) == 0 ||
+		    len > STATE_MAX_KEY) {
+			cr_seterr(err, "%s: destination key empty or longer "
+			    "than %d bytes", who, STATE_MAX_KEY);
+			return -1;
+		}
+		for (j = 0; j < i; j++) {
+			if (strcmp(d[i].key, d[j].key) == 0) {
+				cr_seterr(err, "%s: duplicate destination", who);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+void
+state_clear(struct state *st)
+{
+	state_dests_free(st->dest, st->ndest);
 	params_free(st->params);
 	memset(st, 0, sizeof *st);
 }
@@ -331,31 +365,15 @@ static int
 state_check(const struct state *st, char *err)
 {
 	const struct param	*p;
-	size_t			 i, j, n, len;
+	size_t			 i, n;
 
-	if (st->ndest > STATE_MAX_DESTS) {
-		cr_seterr(err, "state: more than %d destinations",
-		    STATE_MAX_DESTS);
+	if (state_dests_check(st->dest, st->ndest, "state", err) == -1)
 		return -1;
-	}
 	for (i = 0; i < st->ndest; i++) {
-		if (st->dest[i].key == NULL ||
-		    (len = strlen(st->dest[i].key)) == 0 ||
-		    len > STATE_MAX_KEY) {
-			cr_seterr(err, "state: destination key empty or longer "
-			    "than %d bytes", STATE_MAX_KEY);
-			return -1;
-		}
 		if (st->dest[i].acked > st->seq) {
 			cr_seterr(err, "state: destination acknowledged "
 			    "beyond seq");
 			return -1;
-		}
-		for (j = 0; j < i; j++) {
-			if (strcmp(st->dest[i].key, st->dest[j].key) == 0) {
-				cr_seterr(err, "state: duplicate destination");
-				return -1;
-			}
 		}
 	}
 	n = st->params != NULL ? params_count(st->params) : 0;
