@@ -77,6 +77,16 @@ import_end(struct cfgreport_import *im, int rv, const char *err)
 		done(arg, rv, rv == 0 ? "" : err);
 }
 
+/* The loader's reason WHY into ERR: a reload's names its file. */
+static void
+import_why(const struct cfgreport_import *im, const char *why, char *err)
+{
+	if (im->reload)
+		cr_seterr(err, "%s: %s", im->agent->profile_path, why);
+	else
+		cr_seterr(err, "%s", why);
+}
+
 /* The first pass of IM: a reload reads its file, then the text's check. */
 static int
 import_begin(struct cfgreport_import *im, char *err)
@@ -93,10 +103,7 @@ import_begin(struct cfgreport_import *im, char *err)
 	}
 	if ((im->loader = profile_loader_new(im->xml, im->len, IMPORT_SLICE,
 	    agent_warn_cb, a, why)) == NULL) {
-		if (im->reload)
-			cr_seterr(err, "%s: %s", a->profile_path, why);
-		else
-			cr_seterr(err, "%s", why);
+		import_why(im, why, err);
 		return -1;
 	}
 	return 0;
@@ -126,10 +133,7 @@ import_step(evutil_socket_t fd, short events, void *arg)
 		return;
 	}
 	if (rv == -1) {
-		if (im->reload)
-			cr_seterr(err, "%s: %s", a->profile_path, why);
-		else
-			cr_seterr(err, "%s", why);
+		import_why(im, why, err);
 		import_end(im, -1, err);
 		return;
 	}
