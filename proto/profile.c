@@ -153,6 +153,7 @@ struct profile_loader {
 };
 
 static size_t	profile_line(struct profile_loader *, size_t);
+static int	profile_is_rule(const char *);
 
 /* mxml's own "on line N" (the last mention: what it quotes comes first). */
 static void
@@ -176,8 +177,10 @@ profile_mxml_renumber(char *msg, struct profile_loader *l)
 static void
 profile_mxml_error(const char *msg)
 {
-	size_t	 len;
-	char	*p;
+	struct profile_loader	*l;
+	size_t			 len;
+	char			*p;
+	long			 pos;
 
 	if (profile_mxml_err == NULL || profile_mxml_err[0] != '\0')
 		return;		/* the first error is the one that matters */
@@ -185,8 +188,19 @@ profile_mxml_error(const char *msg)
 	while (len > 0 && (msg[len - 1] == '.' || msg[len - 1] == '\n'))
 		len--;
 	cr_seterr(profile_mxml_err, "XML: %.*s", (int)len, msg);
-	if (profile_mxml_loading != NULL)
-		profile_mxml_renumber(profile_mxml_err, profile_mxml_loading);
+	if ((l = profile_mxml_loading) != NULL)
+		profile_mxml_renumber(profile_mxml_err, l);
+	/*
+	 * mxml quotes what it could not read (an entity's name, a bit of
+	 * text): inside a secret's value, or a rule's (its --key, --pwd),
+	 * that would be part of the secret.  Only the name and line, then.
+	 */
+	if (l != NULL && l->depth == 2 && l->name != NULL &&
+	    (settings_is_secret(l->name) ||
+	    profile_is_rule(l->name)) && (pos = ftell(l->fp)) >= 0)
+		cr_seterr(profile_mxml_err, "XML: line %zu: %s: the value is "
+		    "not well-formed (not quoted: it is secret)",
+		    profile_line(l, pos > 0 ? (size_t)pos - 1 : 0), l->name);
 	/* One line, whatever of the document mxml quotes. */
 	for (p = profile_mxml_err; *p != '\0'; p++) {
 		if ((unsigned char)*p < 0x20)

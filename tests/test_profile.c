@@ -1278,6 +1278,37 @@ test_sliced_fail_malloc(void **state)
 	free(doc);
 }
 
+/*
+ * mxml quotes what it could not read: inside a secret's value or a
+ * rule's, that would be part of the secret.  Only the name and line.
+ */
+static void
+test_secret_not_quoted(void **state)
+{
+	static const char *const docs[][2] = {
+		{ "<flat-profile>\n<Password_1_>pass&s3cr3t;</Password_1_>"
+		    "</flat-profile>", "line 2: Password_1_: " },
+		{ "<flat-profile>\n<GPP_SB>a&#zz9;</GPP_SB></flat-profile>",
+		    "line 2: GPP_SB: " },
+		{ "<flat-profile>\n<Report_Rule>[--key k&s3cr3t;]http://h/x"
+		    "</Report_Rule></flat-profile>", "line 2: Report_Rule: " },
+		{ "<flat-profile>\n<Password_1_>\nx</s3cr3t></Password_1_>"
+		    "</flat-profile>", "line 3: Password_1_: " },
+	};
+	char	err[CR_ERRLEN];
+	size_t	i;
+
+	for (i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+		parse_fails(docs[i][0], docs[i][1], "not quoted: it is secret");
+		assert_null(parse(docs[i][0], err));
+		assert_null(strstr(err, "s3cr3t"));
+		assert_null(strstr(err, "zz9"));
+	}
+	/* Elsewhere mxml's own words, which help find the mistake. */
+	parse_fails("<flat-profile>\n<Station_Name>a&word;</Station_Name>"
+	    "</flat-profile>", "Entity name 'word;' not supported", NULL);
+}
+
 int
 main(void)
 {
@@ -1305,6 +1336,7 @@ main(void)
 		cmocka_unit_test(test_sliced_mxml_rules),
 		cmocka_unit_test(test_item_limits),
 		cmocka_unit_test(test_sliced_fail_malloc),
+		cmocka_unit_test(test_secret_not_quoted),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
